@@ -1,0 +1,47 @@
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "net/http_request.h"
+
+namespace gatewatch::net {
+
+// Many concurrent HTTP transfers on one thread, with no thread per request: one libcurl
+// multi handle plus a pool of reusable easy handles.
+//
+// Threading: every method except Wakeup() must be called from the one thread that owns the
+// object (the probe loop). Callbacks run on that thread, inside Poll() or Cancel*().
+class CurlMulti {
+ public:
+  using RequestId = std::uint64_t;
+  using Callback = std::function<void(HttpResponse&&)>;
+
+  CurlMulti();
+  ~CurlMulti();  // cancels everything still in flight (callbacks get kCancelled)
+  CurlMulti(const CurlMulti&) = delete;
+  CurlMulti& operator=(const CurlMulti&) = delete;
+
+  // Starts a transfer; never blocks. The callback runs exactly once: on completion, on
+  // failure, or on cancellation.
+  RequestId Start(const HttpRequest& request, Callback on_done);
+  void Cancel(RequestId id);  // no-op if already done
+  void CancelAll();
+
+  // Waits up to max_wait for socket activity or Wakeup(), drives transfers, runs completion
+  // callbacks. Returns the number of callbacks run.
+  std::size_t Poll(std::chrono::milliseconds max_wait);
+
+  // Interrupts a Poll() in progress (or makes the next one return at once). Thread-safe.
+  void Wakeup();
+
+  std::size_t InFlight() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gatewatch::net
