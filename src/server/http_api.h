@@ -1,0 +1,82 @@
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/secret.h"
+#include "status/snapshot.h"
+
+// The agent's HTTP endpoints, served from published StatusSnapshots (never loop state):
+//   GET  /               status page (HTML, refreshes every 10 s; every dynamic string escaped)
+//   GET  /metrics        Prometheus text (metrics::RenderMetrics); 503 before the first snapshot
+//   GET  /healthz        200 "ok" while alive(), else 503
+//   GET  /readyz         200 "ready" once snapshot->agent.ready, else 503 with the reason
+//   GET  /api/v1/targets JSON (below); `?target=NAME` keeps only that target (404 if unknown)
+//   POST /-/reload       Authorization: Bearer <api_token>; 403 when no token is configured,
+//                        401 without or with a wrong token, 200 + message when the reload
+//                        succeeded, 400 + the errors when the new config was rejected
+// Unknown paths answer 404, known paths with another method 405 (with Allow). HEAD works
+// wherever GET does. Large responses (/metrics, /api/v1/targets, /) are streamed in chunks,
+// so memory stays bounded at any number of targets; gzip is used when the client asks.
+//
+// /api/v1/targets:
+//   {"generated": RFC 3339, "targets": [{
+//      "name", "url" (redacted), "labels": {..}, "interval", "timeout" (duration strings),
+//      "up", "state_since" (RFC 3339), "consecutive_failures", "probes_total",
+//      "last": null | {"status", "success", "reason" ("" when it passed), "detail",
+//                      "latency_seconds", "phases": {dns|connect|tls|ttfb|transfer: seconds,
+//                      measured ones only}, "remote_ip", "started" (RFC 3339), "trace_id",
+//                      "tls_not_after" (Unix seconds or null)},
+//      "windows": [{"window": "1m", "samples", "failed", "status_5xx", "status_502",
+//                   "status_503", "status_504",
+//                   "ratios": {"502", "503", "504", "5xx", "failure"},
+//                   "latency_seconds": {"0.5", "0.9", "0.99"} or null when empty}]}]}
+//   Numbers are always finite.
+//
+// Hostile clients: request bodies over 64 KiB are refused (413), a new connection must start
+// its request within 1 s, reads and writes time out after 5 s, each connection serves one
+// request (Connection: close; no keep-alive), and a fixed pool of 8 threads serves everything.
+namespace gatewatch::server {
+
+struct ReloadOutcome {
+  bool ok = false;
+  std::string message;  // what changed, or the config errors (one per line)
+};
+
+struct HttpApiOptions {
+  std::string listen = "127.0.0.1:0";  // "host:port", IPv6 as "[::1]:0"; port 0 = ephemeral
+  // The latest snapshot; nullptr means none has been published yet. Called from server
+  // threads, so it must be thread-safe (and cheap).
+  std::function<std::shared_ptr<const status::StatusSnapshot>()> snapshot;
+  std::function<bool()> alive;  // /healthz; thread-safe; unset = always alive
+  core::Secret api_token;       // empty: POST /-/reload answers 403
+  // Runs a reload and returns its outcome; called on a server thread, may block (bounded).
+  std::function<ReloadOutcome()> reload;
+};
+
+// Owns a cpp-httplib server and its threads. Start/Stop/the destructor are for the owning
+// thread; the callbacks in HttpApiOptions run on server threads.
+class HttpApi {
+ public:
+  explicit HttpApi(HttpApiOptions options);
+  ~HttpApi();  // Stop()
+  HttpApi(const HttpApi&) = delete;
+  HttpApi& operator=(const HttpApi&) = delete;
+
+  // Binds and starts serving on its own threads; returns once it accepts connections.
+  // Throws std::runtime_error on failure, e.g. "cannot listen on 0.0.0.0:9502: Address
+  // already in use" or "invalid listen address \"x\": expected host:port". Call once.
+  void Start();
+  // Stops accepting and waits for the server threads: prompt when no request is in progress;
+  // a connection that has not sent its request yet may take 1 s, a stalled client up to the
+  // 5 s I/O timeout. Idempotent.
+  void Stop();
+  int port() const { return port_; }  // the bound port, after Start(); 0 before
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+};
+
+}  // namespace gatewatch::server

@@ -1,0 +1,116 @@
+#include "server/targets_json.h"
+
+#include <cmath>
+#include <optional>
+
+#include "core/clock.h"
+#include "core/duration.h"
+#include "probe/result.h"
+
+namespace gatewatch::server {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::size_t kFlushBytes = 64 * 1024;
+
+Json Number(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+Json Number(const std::optional<double>& value) { return value ? Number(*value) : Json(nullptr); }
+double Seconds(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1e6; }
+
+Json LastToJson(const probe::ProbeResult& r) {
+  Json phases = Json::object();
+  const std::pair<const char*, const std::optional<net::Micros>*> measured[] = {
+      {"dns", &r.phases.dns},
+      {"connect", &r.phases.connect},
+      {"tls", &r.phases.tls},
+      {"ttfb", &r.phases.ttfb},
+      {"transfer", &r.phases.transfer}};
+  for (const auto& [name, value] : measured) {
+    if (*value) phases[name] = Seconds(**value);
+  }
+  Json last = Json::object();
+  last["status"] = r.http_status;
+  last["success"] = r.success();
+  last["reason"] = probe::ReasonName(r.reason);
+  last["detail"] = r.detail;
+  last["latency_seconds"] = Seconds(r.latency);
+  last["phases"] = std::move(phases);
+  last["remote_ip"] = r.remote_ip;
+  last["started"] = core::FormatRfc3339(r.wall_started);
+  last["trace_id"] = r.trace_id;
+  last["tls_not_after"] = r.tls_not_after ? Json(*r.tls_not_after) : Json(nullptr);
+  return last;
+}
+
+Json WindowToJson(const status::WindowSummary& w) {
+  using status::WindowSummary;
+  Json out = Json::object();
+  out["window"] = core::FormatDuration(w.span);
+  out["samples"] = w.total;
+  out["failed"] = w.failed;
+  out["status_5xx"] = w.status_5xx;
+  out["status_502"] = w.status_502;
+  out["status_503"] = w.status_503;
+  out["status_504"] = w.status_504;
+  out["ratios"] = {{"502", WindowSummary::Ratio(w.status_502, w.total)},
+                   {"503", WindowSummary::Ratio(w.status_503, w.total)},
+                   {"504", WindowSummary::Ratio(w.status_504, w.total)},
+                   {"5xx", WindowSummary::Ratio(w.status_5xx, w.total)},
+                   {"failure", WindowSummary::Ratio(w.failed, w.total)}};
+  if (w.p50 || w.p90 || w.p99) {
+    out["latency_seconds"] = {
+        {"0.5", Number(w.p50)}, {"0.9", Number(w.p90)}, {"0.99", Number(w.p99)}};
+  } else {
+    out["latency_seconds"] = nullptr;
+  }
+  return out;
+}
+
+void Append(std::string& out, const Json& value) {
+  out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace
+
+Json TargetToJson(const status::TargetStatus& t) {
+  Json out = Json::object();
+  out["name"] = t.name;
+  out["url"] = t.url;
+  out["labels"] = t.labels;
+  out["interval"] = core::FormatDuration(t.interval);
+  out["timeout"] = core::FormatDuration(t.timeout);
+  out["up"] = t.up;
+  out["state_since"] = core::FormatRfc3339(t.state_since);
+  out["consecutive_failures"] = t.consecutive_failures;
+  out["probes_total"] = t.probes_total;
+  out["last"] = t.last ? LastToJson(*t.last) : Json(nullptr);
+  Json windows = Json::array();
+  for (const auto& w : t.windows) windows.push_back(WindowToJson(w));
+  out["windows"] = std::move(windows);
+  return out;
+}
+
+bool RenderTargetsJson(const status::StatusSnapshot& snapshot, std::string_view only,
+                       const Sink& sink) {
+  std::string out;
+  out.reserve(kFlushBytes + kFlushBytes / 2);
+  out += "{\"generated\":";
+  Append(out, core::FormatRfc3339(snapshot.generated));
+  out += ",\"targets\":[";
+  bool first = true;
+  for (const auto& t : snapshot.targets) {
+    if (!only.empty() && t.name != only) continue;
+    if (!first) out += ',';
+    first = false;
+    Append(out, TargetToJson(t));
+    if (out.size() >= kFlushBytes) {
+      if (!sink(out)) return false;
+      out.clear();
+    }
+  }
+  out += "]}\n";
+  return sink(out);
+}
+
+}  // namespace gatewatch::server
