@@ -1,0 +1,38 @@
+#include "window/target_windows.h"
+
+namespace gatewatch::window {
+
+TargetWindows::TargetWindows(const std::vector<std::chrono::milliseconds>& spans) {
+  windows_.reserve(spans.size());
+  for (std::chrono::milliseconds span : spans) windows_.emplace_back(span);
+}
+
+void TargetWindows::Record(core::Clock::TimePoint at, const probe::ProbeResult& result) {
+  for (SlidingWindow& window : windows_) window.Record(at, result);
+}
+
+std::vector<WindowStats> TargetWindows::Stats(core::Clock::TimePoint now) const {
+  std::vector<WindowStats> out;
+  Stats(now, out);
+  return out;
+}
+
+void TargetWindows::Stats(core::Clock::TimePoint now, std::vector<WindowStats>& out) const {
+  out.resize(windows_.size());
+  for (std::size_t i = 0; i < windows_.size(); ++i) out[i] = windows_[i].Stats(now);
+}
+
+std::vector<std::chrono::milliseconds> TargetWindows::spans() const {
+  std::vector<std::chrono::milliseconds> spans;
+  spans.reserve(windows_.size());
+  for (const SlidingWindow& window : windows_) spans.push_back(window.span());
+  return spans;
+}
+
+std::size_t TargetWindows::memory_bytes() const {
+  std::size_t bytes = sizeof(*this);
+  for (const SlidingWindow& window : windows_) bytes += window.memory_bytes();
+  return bytes;
+}
+
+}  // namespace gatewatch::window

@@ -1,0 +1,38 @@
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <vector>
+
+#include "core/clock.h"
+#include "probe/result.h"
+#include "window/sliding_window.h"
+
+namespace gatewatch::window {
+
+// One target's sliding windows, one per configured span (the agent's `windows` plus any an
+// alert needs), each with SlidingWindow::kDefaultBuckets buckets. Every result goes into
+// all of them. Consecutive-failure counting is not here; the caller owns it.
+//
+// Memory: 24 bytes plus one SlidingWindow per span (1,320 bytes with the default buckets),
+// so ~3.9 KB for three spans.
+// Not thread-safe: owned by the probe loop; publish copies of Stats().
+class TargetWindows {
+ public:
+  // Spans in the caller's order (the agent keeps them sorted and unique).
+  explicit TargetWindows(const std::vector<std::chrono::milliseconds>& spans);
+
+  void Record(core::Clock::TimePoint at, const probe::ProbeResult& result);
+  // One WindowStats per span, in the order of spans().
+  std::vector<WindowStats> Stats(core::Clock::TimePoint now) const;
+  // Reuses `out`'s capacity: no allocation once it has held as many entries.
+  void Stats(core::Clock::TimePoint now, std::vector<WindowStats>& out) const;
+
+  std::vector<std::chrono::milliseconds> spans() const;
+  const std::vector<SlidingWindow>& windows() const { return windows_; }
+  std::size_t memory_bytes() const;  // inline and heap bytes, allocator overhead aside
+
+ private:
+  std::vector<SlidingWindow> windows_;
+};
+
+}  // namespace gatewatch::window

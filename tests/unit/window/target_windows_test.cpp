@@ -1,0 +1,84 @@
+#include "window/target_windows.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <vector>
+
+namespace gatewatch::window {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using TimePoint = core::Clock::TimePoint;
+
+const TimePoint kBase = TimePoint{} + hours(1000);
+
+probe::ProbeResult Result(int status) {
+  probe::ProbeResult result;
+  result.http_status = status;
+  result.latency = std::chrono::microseconds(15'000);
+  if (status >= 400) result.reason = probe::FailureReason::kStatus;
+  return result;
+}
+
+const std::vector<milliseconds> kSpans{minutes(1), minutes(5), hours(1)};
+
+TEST(TargetWindows, OneStatsPerSpanInOrder) {
+  TargetWindows windows(kSpans);
+  EXPECT_EQ(windows.spans(), kSpans);
+  ASSERT_EQ(windows.windows().size(), 3u);
+  EXPECT_EQ(windows.windows()[1].span(), minutes(5));
+
+  const std::vector<WindowStats> empty = windows.Stats(kBase);
+  ASSERT_EQ(empty.size(), 3u);
+  for (const WindowStats& stats : empty) EXPECT_EQ(stats.total, 0u);
+
+  // One 502 at 0s, then one 200 per second until 10 minutes.
+  windows.Record(kBase, Result(502));
+  for (int s = 1; s <= 600; ++s) windows.Record(kBase + seconds(s), Result(200));
+  const std::vector<WindowStats> stats = windows.Stats(kBase + seconds(600));
+  ASSERT_EQ(stats.size(), 3u);
+  // 1m and 5m windows: span .. span + one 12s / 60s bucket of history.
+  EXPECT_GE(stats[0].total, 60u);
+  EXPECT_LE(stats[0].total, 72u);
+  EXPECT_GE(stats[1].total, 300u);
+  EXPECT_LE(stats[1].total, 360u);
+  EXPECT_EQ(stats[0].status_502, 0u);
+  EXPECT_EQ(stats[1].status_502, 0u);
+  EXPECT_EQ(stats[2].total, 601u);  // the 1h window still has everything, the 502 too
+  EXPECT_EQ(stats[2].status_502, 1u);
+  EXPECT_EQ(stats[2].failed, 1u);
+  EXPECT_EQ(stats[2].latency.Count(), 601u);
+}
+
+TEST(TargetWindows, StatsIntoReusesTheVector) {
+  TargetWindows windows(kSpans);
+  windows.Record(kBase, Result(503));
+  std::vector<WindowStats> out;
+  windows.Stats(kBase, out);
+  ASSERT_EQ(out.size(), 3u);
+  const WindowStats* data = out.data();
+  windows.Record(kBase + seconds(1), Result(503));
+  windows.Stats(kBase + seconds(1), out);
+  EXPECT_EQ(out.data(), data);
+  for (const WindowStats& stats : out) EXPECT_EQ(stats.status_503, 2u);
+}
+
+TEST(TargetWindows, ThreeWindowsStayUnderFourKilobytes) {
+  const TargetWindows windows(kSpans);
+  EXPECT_LT(windows.memory_bytes(), 4'096u);
+  EXPECT_EQ(windows.memory_bytes(), sizeof(TargetWindows) + 3 * 1'320u);
+}
+
+TEST(TargetWindows, NoSpansIsValid) {
+  TargetWindows windows({});
+  windows.Record(kBase, Result(200));
+  EXPECT_TRUE(windows.Stats(kBase).empty());
+  EXPECT_TRUE(windows.spans().empty());
+}
+
+}  // namespace
+}  // namespace gatewatch::window
