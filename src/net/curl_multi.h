@@ -25,7 +25,7 @@ class CurlMulti {
   CurlMulti& operator=(const CurlMulti&) = delete;
 
   // Starts a transfer; never blocks. The callback runs exactly once: on completion, on
-  // failure, or on cancellation.
+  // failure, or on cancellation. `request` is copied; it need not outlive the call.
   RequestId Start(const HttpRequest& request, Callback on_done);
   void Cancel(RequestId id);  // no-op if already done
   void CancelAll();
