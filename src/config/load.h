@@ -13,7 +13,8 @@
 namespace gatewatch::config {
 
 // One problem in a config file. Never contains a secret (header values, api_token, URL
-// credentials and query values), even when the secret came from the environment.
+// credentials and query values, notifier URLs and secrets), even when the secret came from
+// the environment.
 struct ConfigError {
   std::string file;  // as given to ParseConfig / LoadConfigFile
   // 1-based position of the offending node; for a missing required key, of the table that
@@ -53,8 +54,15 @@ EnvLookup ProcessEnv();
 //   For the tables `headers` and `labels` the entries are merged (the target's entry wins
 //   for the same header name, compared case-insensitively, or label name).
 // - agent.windows is returned sorted ascending with duplicates removed.
-// - Keys SPEC.md defines whose feature this build lacks (e.g. `upstream`, `state_dir`,
-//   `[[alert]]`) are errors: "not supported by this version of gatewatch yet".
+// - [[alert]]: `signal` decides which keys apply (a burn_rate key on another signal, or
+//   `window`/`above` on burn_rate, is an error) and the range of `above`; each `targets`
+//   entry must match at least one [[target]] and each `notify` entry name a [[notifier]];
+//   clear_below defaults to above (burn_rate: to factor). agent.windows plus the alert
+//   windows (RequiredWindows) may hold at most 8 distinct spans.
+// - [[notifier]]: `secret` and `headers` are for type "webhook" only; `template` may use
+//   only kTemplatePlaceholders; the URL is a secret and never shown.
+// - Keys SPEC.md defines whose feature this build lacks (`upstream`, `resolve_all`,
+//   `confirm`, `health`) are errors: "not supported by this version of gatewatch yet".
 // `file_name` is used for messages and Config::source only. Pure apart from calling `env`;
 // thread-safe if `env` is.
 LoadResult ParseConfig(std::string_view toml_text, std::string_view file_name,
@@ -65,8 +73,9 @@ LoadResult ParseConfig(std::string_view toml_text, std::string_view file_name,
 // "cannot read: <strerror>".
 LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env);
 
-// One line for `check-config`, e.g.
-// "3 targets (2 https, 1 http), windows 1m/5m/1h, listen 0.0.0.0:9502, shard 0/1".
+// One line for `check-config`, e.g. "3 targets (2 https, 1 http), windows 1m/5m/1h,
+// 2 alerts, 1 notifier, listen 0.0.0.0:9502, shard 0/1" (alerts and notifiers only when
+// there are some).
 // Never includes secrets or URLs.
 std::string Summarize(const Config& config);
 

@@ -55,41 +55,8 @@ bool IsHostName(std::string_view text) {
   return true;
 }
 
-}  // namespace
-
-std::optional<std::string> CheckListen(std::string_view listen) {
-  const std::string shown = Quote(listen);
-  const std::string form = "must be \"host:port\" (e.g. \"0.0.0.0:9502\" or \"[::1]:9502\"), got ";
-  std::string_view host;
-  std::string_view port;
-  if (!listen.empty() && listen.front() == '[') {
-    const std::size_t close = listen.find(']');
-    if (close == std::string_view::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
-      return form + shown;
-    }
-    host = listen.substr(1, close - 1);
-    port = listen.substr(close + 2);
-    if (!IsIpv6(host)) return "host must be an IPv6 address inside [], got " + shown;
-  } else {
-    const std::size_t colon = listen.rfind(':');
-    if (colon == std::string_view::npos || colon == 0) return form + shown;
-    host = listen.substr(0, colon);
-    port = listen.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) {
-      return "an IPv6 host must be in brackets (e.g. \"[::1]:9502\"), got " + shown;
-    }
-    const bool looks_numeric =
-        std::all_of(host.begin(), host.end(), [](char c) { return IsDigit(c) || c == '.'; });
-    if (looks_numeric ? !IsIpv4(host) : !IsHostName(host)) {
-      return "host must be an IPv4 address, a host name or a bracketed IPv6 address, got " + shown;
-    }
-  }
-  if (!IsPort(port)) return "port must be a number 0..65535, got " + shown;
-  return std::nullopt;
-}
-
-std::optional<std::string> CheckTargetUrl(std::string_view url) {
-  const std::string shown = Quote(core::RedactUrl(url));
+// `shown` is what messages print for the URL.
+std::optional<std::string> CheckHttpUrl(std::string_view url, const std::string& shown) {
   const std::size_t scheme_end = url.find("://");
   const std::string_view scheme =
       scheme_end == std::string_view::npos ? std::string_view() : url.substr(0, scheme_end);
@@ -127,6 +94,75 @@ std::optional<std::string> CheckTargetUrl(std::string_view url) {
   return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<std::string> CheckListen(std::string_view listen) {
+  const std::string shown = Quote(listen);
+  const std::string form = "must be \"host:port\" (e.g. \"0.0.0.0:9502\" or \"[::1]:9502\"), got ";
+  std::string_view host;
+  std::string_view port;
+  if (!listen.empty() && listen.front() == '[') {
+    const std::size_t close = listen.find(']');
+    if (close == std::string_view::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
+      return form + shown;
+    }
+    host = listen.substr(1, close - 1);
+    port = listen.substr(close + 2);
+    if (!IsIpv6(host)) return "host must be an IPv6 address inside [], got " + shown;
+  } else {
+    const std::size_t colon = listen.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return form + shown;
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) {
+      return "an IPv6 host must be in brackets (e.g. \"[::1]:9502\"), got " + shown;
+    }
+    const bool looks_numeric =
+        std::all_of(host.begin(), host.end(), [](char c) { return IsDigit(c) || c == '.'; });
+    if (looks_numeric ? !IsIpv4(host) : !IsHostName(host)) {
+      return "host must be an IPv4 address, a host name or a bracketed IPv6 address, got " + shown;
+    }
+  }
+  if (!IsPort(port)) return "port must be a number 0..65535, got " + shown;
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckTargetUrl(std::string_view url) {
+  return CheckHttpUrl(url, Quote(core::RedactUrl(url)));
+}
+
+std::optional<std::string> CheckNotifierUrl(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  const bool plain_scheme =
+      scheme_end != std::string_view::npos && scheme_end > 0 &&
+      std::all_of(url.begin(), url.begin() + static_cast<std::ptrdiff_t>(scheme_end), IsAlpha);
+  return CheckHttpUrl(url, plain_scheme
+                               ? Quote(std::string(url.substr(0, scheme_end)) + "://<redacted>")
+                               : Quote("<redacted>"));
+}
+
+std::optional<std::string> CheckTemplate(std::string_view text) {
+  std::size_t open = text.find("{{");
+  while (open != std::string_view::npos) {
+    const std::size_t close = text.find("}}", open + 2);
+    if (close == std::string_view::npos) {
+      return "\"{{\" at offset " + std::to_string(open) + " has no closing \"}}\"";
+    }
+    const std::string_view placeholder = text.substr(open, close + 2 - open);
+    if (std::find(std::begin(kTemplatePlaceholders), std::end(kTemplatePlaceholders),
+                  placeholder) == std::end(kTemplatePlaceholders)) {
+      std::string message = "unknown placeholder " + Quote(placeholder) + " (allowed: ";
+      for (std::size_t i = 0; i < std::size(kTemplatePlaceholders); ++i) {
+        if (i > 0) message += ", ";
+        message += kTemplatePlaceholders[i];
+      }
+      return message + ")";
+    }
+    open = text.find("{{", close + 2);
+  }
+  return std::nullopt;
+}
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
                                             [](char x, char y) { return Lower(x) == Lower(y); });
@@ -138,6 +174,16 @@ bool IsValidTargetName(std::string_view name) {
            return IsAlpha(c) || IsDigit(c) || c == '_' || c == '.' || c == '-';
          });
 }
+
+bool IsValidTargetGlob(std::string_view glob) {
+  return !glob.empty() && glob.size() <= kMaxTargetNameLength &&
+         std::all_of(glob.begin(), glob.end(), [](char c) {
+           return IsAlpha(c) || IsDigit(c) || c == '_' || c == '.' || c == '-' || c == '*' ||
+                  c == '?';
+         });
+}
+
+bool IsGlob(std::string_view text) { return text.find_first_of("*?") != std::string_view::npos; }
 
 bool IsHttpToken(std::string_view name) {
   static constexpr std::string_view kTokenSymbols = "!#$%&'*+-.^_`|~";
@@ -155,6 +201,14 @@ std::optional<std::string> CheckLabelName(std::string_view name) {
     return "label name \"" + std::string(name) + "\" is reserved (gatewatch sets it)";
   }
   if (name.starts_with("__")) return "label names starting with \"__\" are reserved";
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckAgentLabelName(std::string_view name) {
+  if (auto problem = CheckLabelName(name)) return problem;
+  if (name == "alertname" || name == "severity") {
+    return "label name \"" + std::string(name) + "\" is reserved (every alert sets it)";
+  }
   return std::nullopt;
 }
 

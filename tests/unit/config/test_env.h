@@ -31,6 +31,11 @@ inline std::optional<std::string> TestEnv(std::string_view name) {
     return "ftp://deploy:s3cr3t-ftp-pass@files.example.com/x?key=s3cr3t-query";
   }
   if (name == "GW_TEST_API_URL") return "https://user:s3cr3t-url-pass@api.example.com/health";
+  if (name == "GW_TEST_SLACK_URL") {
+    return "https://hooks.slack.example.com/services/T000/B000/s3cr3t-slack-token";
+  }
+  if (name == "GW_TEST_BAD_HOOK_URL") return "ftp://hooks.example.com/s3cr3t-hook-path";
+  if (name == "GW_TEST_HOOK_SECRET") return "s3cr3t-hmac-key";
   if (name == "GW_TEST_INTERVAL") return "10s";
   if (name == "GW_TEST_EMPTY") return "";
   return std::nullopt;

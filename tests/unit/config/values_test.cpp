@@ -128,5 +128,58 @@ TEST(Quote, EscapesAndTruncates) {
   EXPECT_EQ(Quote(utf8), "\"" + std::string(99, 'x') + "...\"");
 }
 
+TEST(CheckNotifierUrl, AcceptsHttpAndHttps) {
+  for (std::string_view ok : {"https://hooks.slack.com/services/T/B/x", "http://127.0.0.1:9093",
+                              "http://[::1]:9000/hook?token=x"}) {
+    EXPECT_EQ(CheckNotifierUrl(ok), std::nullopt) << ok;
+  }
+}
+
+TEST(CheckNotifierUrl, ShowsNoMoreThanTheScheme) {
+  EXPECT_EQ(CheckNotifierUrl("ftp://h/s3cret-path"),
+            "must be an http:// or https:// URL, got \"ftp://<redacted>\"");
+  EXPECT_EQ(CheckNotifierUrl("s3cret-token-only"),
+            "must be an http:// or https:// URL, got \"<redacted>\"");
+  EXPECT_EQ(CheckNotifierUrl("x y://h/s3cret"),
+            "must be an http:// or https:// URL, got \"<redacted>\"");
+  EXPECT_EQ(CheckNotifierUrl("https://h:99999/s3cret"),
+            "must have a numeric port 0..65535 after the host, got \"https://<redacted>\"");
+  EXPECT_EQ(CheckNotifierUrl("https:///s3cret"), "must have a host, got \"https://<redacted>\"");
+}
+
+TEST(CheckTemplate, AllowsOnlyTheDocumentedPlaceholders) {
+  EXPECT_EQ(CheckTemplate(""), std::nullopt);
+  EXPECT_EQ(CheckTemplate("plain text with { braces } and }}"), std::nullopt);
+  EXPECT_EQ(CheckTemplate("{{alert}}{{target}}{{value}}{{threshold}}{{window}}{{diagnosis}}"
+                          "{{status}}"),
+            std::nullopt);
+  EXPECT_THAT(*CheckTemplate("{{ alert }}"), HasSubstr("unknown placeholder \"{{ alert }}\""));
+  EXPECT_THAT(*CheckTemplate("{{Alert}}"), HasSubstr("unknown placeholder \"{{Alert}}\""));
+  EXPECT_THAT(*CheckTemplate("ok {{value}} then {{severity}}"),
+              HasSubstr("unknown placeholder \"{{severity}}\" (allowed: {{alert}}, "));
+  EXPECT_EQ(CheckTemplate("{{alert}} {{"), "\"{{\" at offset 10 has no closing \"}}\"");
+}
+
+TEST(IsValidTargetGlob, NameCharactersPlusStarAndQuestionMark) {
+  EXPECT_TRUE(IsValidTargetGlob("edge-*"));
+  EXPECT_TRUE(IsValidTargetGlob("api.v?.eu_1"));
+  EXPECT_TRUE(IsValidTargetGlob("*"));
+  EXPECT_FALSE(IsValidTargetGlob(""));
+  EXPECT_FALSE(IsValidTargetGlob("edge [eu]"));
+  EXPECT_FALSE(IsValidTargetGlob("edge/*"));
+  EXPECT_TRUE(IsGlob("a*"));
+  EXPECT_TRUE(IsGlob("a?"));
+  EXPECT_FALSE(IsGlob("a.b-c"));
+}
+
+TEST(CheckAgentLabelName, ReservesWhatEveryAlertSets) {
+  EXPECT_EQ(CheckAgentLabelName("region"), std::nullopt);
+  EXPECT_THAT(*CheckAgentLabelName("alertname"), HasSubstr("reserved"));
+  EXPECT_THAT(*CheckAgentLabelName("severity"), HasSubstr("reserved"));
+  EXPECT_THAT(*CheckAgentLabelName("target"), HasSubstr("reserved"));
+  EXPECT_THAT(*CheckAgentLabelName("__x"), HasSubstr("reserved"));
+  EXPECT_EQ(CheckLabelName("severity"), std::nullopt);  // fine on a target
+}
+
 }  // namespace
 }  // namespace gatewatch::config
