@@ -351,9 +351,21 @@ void RenderAgent(Writer& w, const status::AgentStatus& a) {
   w.End();
 }
 
+void RenderAlerts(Writer& w, const std::vector<alert::InstanceSnapshot>& alerts) {
+  if (alerts.empty()) return;
+  w.Begin("gatewatch_alert_state",
+          "State of each alert rule x target: 0 inactive, 1 pending, 2 firing.",
+          MetricType::Gauge);
+  for (const auto& a : alerts) {
+    w.Gauge({{"alert", a.rule}, {"target", a.target}}, static_cast<double>(a.state));
+  }
+  w.End();
+}
+
 bool Render(const status::StatusSnapshot& snapshot, std::string& out, const Sink* sink) {
   Writer w(out, sink);
   RenderTargets(w, snapshot.targets);
+  RenderAlerts(w, snapshot.alerts);
   RenderAgent(w, snapshot.agent);
   return w.Flush(true);
 }

@@ -1,5 +1,7 @@
 #include "server/http_api.h"
 
+#include "server/alerts_json.h"
+
 #include <fcntl.h>
 #include <httplib.h>
 #include <netdb.h>
@@ -175,6 +177,7 @@ struct HttpApi::Impl {
   void Healthz(const httplib::Request&, httplib::Response& res) const;
   void Readyz(const httplib::Request&, httplib::Response& res) const;
   void Targets(const httplib::Request& req, httplib::Response& res) const;
+  void Alerts(const httplib::Request& req, httplib::Response& res) const;
   void Page(const httplib::Request&, httplib::Response& res) const;
   void Reload(const httplib::Request& req, httplib::Response& res) const;
 
@@ -214,6 +217,7 @@ void HttpApi::Impl::Routes() {
   Route("/healthz", "GET", [this](const auto& req, auto& res) { Healthz(req, res); });
   Route("/readyz", "GET", [this](const auto& req, auto& res) { Readyz(req, res); });
   Route("/api/v1/targets", "GET", [this](const auto& req, auto& res) { Targets(req, res); });
+  Route("/api/v1/alerts", "GET", [this](const auto& req, auto& res) { Alerts(req, res); });
   Route("/-/reload", "POST", [this](const auto& req, auto& res) { Reload(req, res); });
 
   // Methods cpp-httplib never routes (TRACE, CONNECT, ...) would otherwise answer 404.
@@ -322,6 +326,18 @@ void HttpApi::Impl::Targets(const httplib::Request& req, httplib::Response& res)
   Stream(res, kJson, [snapshot = std::move(snapshot), only = std::move(only)](const Sink& sink) {
     return RenderTargetsJson(*snapshot, only, sink);
   });
+}
+
+void HttpApi::Impl::Alerts(const httplib::Request&, httplib::Response& res) const {
+  auto snapshot = Snapshot();
+  if (!snapshot) {
+    res.status = 503;
+    res.set_content(R"({"error":"no snapshot yet: the agent is starting"})"
+                    "\n",
+                    std::string(kJson));
+    return;
+  }
+  res.set_content(RenderAlertsJson(*snapshot), std::string(kJson));
 }
 
 void HttpApi::Impl::Page(const httplib::Request&, httplib::Response& res) const {

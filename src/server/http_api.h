@@ -12,6 +12,8 @@
 //   GET  /healthz        200 "ok" while alive(), else 503
 //   GET  /readyz         200 "ready" once snapshot->agent.ready, else 503 with the reason
 //   GET  /api/v1/targets JSON (below); `?target=NAME` keeps only that target (404 if unknown)
+//   GET  /api/v1/alerts  JSON: every alert instance (rule x target), firing first
+//                        (server/alerts_json.h)
 //   POST /-/reload       Authorization: Bearer <api_token>; 403 when no token is configured,
 //                        401 without or with a wrong token, 200 + message when the reload
 //                        succeeded, 400 + the errors when the new config was rejected

@@ -81,7 +81,7 @@ Json TargetToJson(const status::TargetStatus& t) {
   out["interval"] = core::FormatDuration(t.interval);
   out["timeout"] = core::FormatDuration(t.timeout);
   out["up"] = t.up;
-  out["state_since"] = core::FormatRfc3339(t.state_since);
+  out["state_since"] = t.last ? Json(core::FormatRfc3339(t.state_since)) : Json(nullptr);
   out["consecutive_failures"] = t.consecutive_failures;
   out["probes_total"] = t.probes_total;
   out["last"] = t.last ? LastToJson(*t.last) : Json(nullptr);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "alert/alert_engine.h"
 #include "core/clock.h"
 #include "probe/result.h"
 
@@ -65,12 +66,14 @@ struct AgentStatus {
   bool last_reload_success = true;
   core::Clock::WallTimePoint last_reload{};  // config load or last reload attempt
   std::uint64_t skipped_probes = 0;  // due while the previous probe was still running
+  std::uint64_t alerts_held = 0;     // alert pairs held back by saturation at the last evaluation
 };
 
 struct StatusSnapshot {
   core::Clock::WallTimePoint generated{};
   AgentStatus agent;
   std::vector<TargetStatus> targets;  // config order
+  std::vector<alert::InstanceSnapshot> alerts;  // every (rule, target) pair
 };
 
 }  // namespace gatewatch::status

@@ -1,0 +1,516 @@
+#include "app/app.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <future>
+#include <random>
+#include <unordered_map>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "alert/alert_engine.h"
+#include "app/shard.h"
+#include "app/target_state.h"
+#include "core/duration.h"
+#include "core/log.h"
+#include "core/version.h"
+#include "net/curl_multi.h"
+#include "probe/http_prober.h"
+#include "schedule/scheduler.h"
+#include "server/http_api.h"
+
+namespace gatewatch::app {
+namespace {
+
+using Id = schedule::Scheduler::Id;
+using std::chrono::milliseconds;
+
+// A probe starting this late means the agent cannot keep its own schedule.
+constexpr auto kSaturationLag = std::chrono::seconds(1);
+// The loop counts as alive if it ran an iteration this recently (it wakes at least every 1 s).
+constexpr auto kAliveWithin = std::chrono::seconds(10);
+
+std::size_t DefaultMaxInFlight() {
+  // Each in-flight probe holds one socket; leave room for the listener, logs and clients.
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return 16'384;
+  const auto cur = static_cast<std::size_t>(lim.rlim_cur);
+  return cur > 256 ? cur - 128 : 64;
+}
+
+std::string DescribeFailure(const probe::ProbeResult& r) {
+  std::string text = std::string(probe::ReasonName(r.reason)) + ": " + r.detail;
+  if (r.http_status != 0) text += " (http " + std::to_string(r.http_status) + ")";
+  if (!r.trace_id.empty()) text += " trace_id=" + r.trace_id;
+  return text;
+}
+
+void LogAlertEvent(const alert::AlertEvent& e) {
+  switch (e.kind) {
+    case alert::EventKind::kFired:
+      spdlog::warn("ALERT {} FIRING on {}: {}{}{}", e.rule, e.target, e.summary,
+                   e.diagnosis.empty() ? "" : " | ", e.diagnosis);
+      break;
+    case alert::EventKind::kReminder:
+      spdlog::warn("ALERT {} still firing on {}: {}", e.rule, e.target, e.summary);
+      break;
+    case alert::EventKind::kResolved:
+      spdlog::info("ALERT {} RESOLVED on {}: {}", e.rule, e.target, e.summary);
+      break;
+    case alert::EventKind::kTest:
+      break;
+  }
+}
+
+std::string JoinErrors(const std::vector<config::ConfigError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "\n";
+    out += e.ToString();
+  }
+  return out;
+}
+
+}  // namespace
+
+struct App::Impl {
+  Impl(App& owner, AppOptions opts)
+      : self(owner),
+        options(std::move(opts)),
+        clock(options.clock != nullptr ? *options.clock : system_clock),
+        seed(options.seed != 0 ? options.seed : std::random_device{}()),
+        prober(multi, clock, seed),
+        scheduler(seed ^ 0x9e3779b97f4a7c15ULL),
+        max_in_flight(DefaultMaxInFlight()) {
+    agent_status.version = core::kVersion;
+    agent_status.started = clock.WallNow();
+    agent_status.schedule_lag.bounds = ScheduleLagBounds();
+    agent_status.schedule_lag.counts.assign(ScheduleLagBounds().size() + 1, 0);
+    last_loop_ns.store(clock.Now().time_since_epoch().count());
+  }
+
+  struct Entry {
+    std::unique_ptr<TargetState> state;
+    std::optional<probe::HttpProber::ProbeId> in_flight;
+  };
+
+  App& self;
+  core::SystemClock system_clock;
+  AppOptions options;
+  const core::Clock& clock;
+  std::uint64_t seed;
+  net::CurlMulti multi;
+  probe::HttpProber prober;
+  schedule::Scheduler scheduler;
+  std::size_t max_in_flight;
+
+  config::Config config;
+  std::unordered_map<Id, Entry> targets;
+  std::vector<Id> order;  // config order, for the snapshot
+  Id next_id = 1;
+
+  std::vector<core::Millis> spans;  // every target's windows: agent windows + alert windows
+  alert::AlertEngine alerts;
+  core::Clock::TimePoint last_evaluation{};
+  // Scratch for EvaluateAlerts, reused so an evaluation allocates only for events.
+  std::vector<window::WindowStats> view_stats;
+  std::string view_diagnosis;
+  alert::TargetView view;
+
+  status::AgentStatus agent_status;
+  core::Clock::Duration max_lag_since_publish{0};
+  core::Clock::TimePoint last_publish{};
+  std::vector<schedule::Scheduler::Due> due_buffer;
+
+  mutable std::mutex snapshot_mu;
+  std::shared_ptr<const status::StatusSnapshot> snapshot;
+  std::atomic<std::int64_t> last_loop_ns{0};
+
+  std::mutex request_mu;
+  std::vector<std::promise<ReloadOutcome>> reload_waiters;
+  std::atomic<bool> reload_requested{false};
+
+  std::unique_ptr<server::HttpApi> http;  // last member: stopped first, it reads the others
+
+  void StartDue(core::Clock::TimePoint now);
+  void StartProbe(Id id, Entry& entry);
+  void OnResult(Id id, probe::ProbeResult&& result);
+  void HandleRequests();
+  void Publish(core::Clock::TimePoint now);
+  void UpdateSaturation();
+  void EvaluateAlerts(core::Clock::TimePoint now);
+  void Notify(std::vector<alert::AlertEvent>&& events);
+  std::vector<std::string> TargetNames() const;
+  void AddTarget(config::TargetSpec spec, core::Clock::TimePoint now);
+  void RemoveTarget(Id id);
+};
+
+void App::Impl::StartDue(core::Clock::TimePoint now) {
+  const std::size_t in_flight = prober.InFlight();
+  if (in_flight >= max_in_flight) return;  // due probes wait; their lag shows the saturation
+  scheduler.PopDue(now, due_buffer, max_in_flight - in_flight);
+  for (const auto& due : due_buffer) {
+    const auto lag = now - due.scheduled;
+    if (lag > max_lag_since_publish) max_lag_since_publish = lag;
+    Observe(agent_status.schedule_lag, std::chrono::duration<double>(lag).count());
+    auto it = targets.find(due.id);
+    if (it == targets.end()) continue;
+    if (it->second.in_flight) {
+      // The previous probe is still running (timeout close to interval): never overlap.
+      ++agent_status.skipped_probes;
+      continue;
+    }
+    StartProbe(due.id, it->second);
+  }
+}
+
+void App::Impl::StartProbe(Id id, Entry& entry) {
+  entry.in_flight = prober.Start(entry.state->spec(), [this, id](probe::ProbeResult&& result) {
+    OnResult(id, std::move(result));
+  });
+}
+
+void App::Impl::OnResult(Id id, probe::ProbeResult&& result) {
+  auto it = targets.find(id);
+  if (it == targets.end()) return;
+  Entry& entry = it->second;
+  entry.in_flight.reset();
+  TargetState& state = *entry.state;
+  const auto before = state.CurrentInterval();
+  const auto change = state.Record(std::move(result));
+  const auto& last = *state.last();
+  const std::string& name = state.spec().name;
+  switch (change) {
+    case TargetState::Change::kFirst:
+      if (last.success()) {
+        spdlog::info("target {} is UP (http {})", name, last.http_status);
+      } else {
+        spdlog::warn("target {} is DOWN: {}", name, DescribeFailure(last));
+      }
+      break;
+    case TargetState::Change::kWentDown:
+      spdlog::warn("target {} went DOWN: {}", name, DescribeFailure(last));
+      break;
+    case TargetState::Change::kRecovered:
+      spdlog::info("target {} RECOVERED (http {})", name, last.http_status);
+      break;
+    case TargetState::Change::kNone:
+      break;
+  }
+  const auto after = state.CurrentInterval();
+  if (after != before) scheduler.SetInterval(id, after, clock.Now());
+}
+
+void App::Impl::AddTarget(config::TargetSpec spec, core::Clock::TimePoint now) {
+  const Id id = next_id++;
+  const auto interval = spec.interval;
+  const auto key = StableHash(spec.name);
+  targets.emplace(id, Entry{std::make_unique<TargetState>(std::move(spec), spans),
+                            std::nullopt});
+  scheduler.Add(id, interval, now, key);
+  order.push_back(id);
+}
+
+void App::Impl::RemoveTarget(Id id) {
+  auto it = targets.find(id);
+  if (it == targets.end()) return;
+  if (it->second.in_flight) prober.Cancel(*it->second.in_flight);
+  scheduler.Remove(id);
+  targets.erase(it);
+  order.erase(std::remove(order.begin(), order.end(), id), order.end());
+}
+
+std::vector<std::string> App::Impl::TargetNames() const {
+  std::vector<std::string> names;
+  names.reserve(order.size());
+  for (Id id : order) names.push_back(targets.at(id).state->spec().name);
+  return names;
+}
+
+void App::Impl::EvaluateAlerts(core::Clock::TimePoint now) {
+  last_evaluation = now;
+  if (alerts.size() == 0) return;
+  std::unordered_map<std::string_view, const TargetState*> by_name;
+  by_name.reserve(order.size());
+  for (Id id : order) {
+    const auto& state = *targets.at(id).state;
+    by_name.emplace(state.spec().name, &state);
+  }
+  // The engine asks for one target at a time and reads its view before asking for the next,
+  // so one scratch view serves every target.
+  const auto lookup = [&](std::string_view name) -> const alert::TargetView* {
+    auto it = by_name.find(name);
+    if (it == by_name.end() || !it->second->probed()) return nullptr;
+    const TargetState& state = *it->second;
+    state.WindowStatsAt(now, view_stats);
+    view.spans = spans;
+    view.stats = view_stats;
+    view.consecutive_failures = state.consecutive_failures();
+    view_diagnosis.clear();
+    view.trace_id = {};
+    if (state.failing()) {
+      view_diagnosis = DescribeFailure(*state.last());
+      view.trace_id = state.last()->trace_id;
+    }
+    view.diagnosis = view_diagnosis;
+    return &view;
+  };
+  Notify(alerts.Evaluate(now, clock.WallNow(), lookup, agent_status.saturated));
+  agent_status.alerts_held = alerts.held();
+}
+
+void App::Impl::Notify(std::vector<alert::AlertEvent>&& events) {
+  for (const auto& e : events) LogAlertEvent(e);
+  if (!events.empty() && options.on_alert_events) options.on_alert_events(std::move(events));
+}
+
+void App::Impl::UpdateSaturation() {
+  const bool saturated = max_lag_since_publish > kSaturationLag;
+  if (saturated != agent_status.saturated) {
+    if (saturated) {
+      spdlog::warn(
+          "agent saturated: probes start up to {:.1f}s late ({} in flight, limit {}); "
+          "its own lateness must not be read as target failures",
+          std::chrono::duration<double>(max_lag_since_publish).count(), prober.InFlight(),
+          max_in_flight);
+    } else {
+      spdlog::info("agent keeps its schedule again");
+    }
+  }
+  agent_status.saturated = saturated;
+  max_lag_since_publish = core::Clock::Duration::zero();
+}
+
+void App::Impl::Publish(core::Clock::TimePoint now) {
+  UpdateSaturation();
+  auto snap = std::make_shared<status::StatusSnapshot>();
+  snap->generated = clock.WallNow();
+  snap->targets.reserve(order.size());
+  bool all_probed = true;
+  for (Id id : order) {
+    const auto& state = *targets.at(id).state;
+    all_probed = all_probed && state.probed();
+    snap->targets.push_back(state.Snapshot(now));
+  }
+  agent_status.ready = all_probed;
+  snap->alerts = alerts.Snapshot();
+  agent_status.probes_in_flight = prober.InFlight();
+  snap->agent = agent_status;
+  last_publish = now;
+  std::lock_guard lock(snapshot_mu);
+  snapshot = std::move(snap);
+}
+
+void App::Impl::HandleRequests() {
+  if (!reload_requested.exchange(false)) return;
+  std::vector<std::promise<ReloadOutcome>> waiters;
+  {
+    std::lock_guard lock(request_mu);
+    waiters.swap(reload_waiters);
+  }
+  ReloadOutcome outcome;
+  if (!options.reload_source) {
+    outcome = {false, "reload is not available: the agent was not started from a config file"};
+  } else {
+    config::LoadResult loaded = options.reload_source();
+    outcome = loaded.config ? self.ApplyConfig(std::move(*loaded.config))
+                            : self.RejectConfig(loaded.errors);
+  }
+  for (auto& w : waiters) w.set_value(outcome);
+}
+
+App::App(config::Config config, AppOptions options)
+    : impl_(std::make_unique<Impl>(*this, std::move(options))) {
+  const auto listen = config.agent.listen;
+  const auto token = config.agent.api_token;
+  ApplyConfig(std::move(config));
+  impl_->agent_status.last_reload = impl_->clock.WallNow();
+  if (impl_->options.serve_http) {
+    server::HttpApiOptions http;
+    http.listen = listen;
+    http.snapshot = [this] { return Snapshot(); };
+    http.alive = [this] { return Alive(); };
+    http.api_token = token;
+    http.reload = [this] {
+      const ReloadOutcome r = RequestReload();
+      return server::ReloadOutcome{r.ok, r.message};
+    };
+    impl_->http = std::make_unique<server::HttpApi>(std::move(http));
+    impl_->http->Start();
+  }
+  PublishSnapshot();
+}
+
+App::~App() {
+  if (impl_->http) impl_->http->Stop();
+  impl_->http.reset();
+  impl_->multi.CancelAll();
+}
+
+void App::Run() {
+  while (!stop_requested_.load()) Step(milliseconds(1000));
+  const std::size_t cancelled = impl_->prober.InFlight();
+  impl_->multi.CancelAll();
+  for (auto& [id, entry] : impl_->targets) entry.in_flight.reset();
+  if (cancelled > 0) spdlog::info("stopping: cancelled {} in-flight probes", cancelled);
+  PublishSnapshot();
+}
+
+void App::Step(milliseconds max_wait) {
+  Impl& m = *impl_;
+  auto now = m.clock.Now();
+  m.last_loop_ns.store(now.time_since_epoch().count());
+  m.HandleRequests();
+  m.StartDue(now);
+
+  milliseconds wait = max_wait;
+  if (const auto next = m.scheduler.NextDue()) {
+    const auto until = std::chrono::ceil<milliseconds>(*next - now);
+    wait = std::clamp(until, milliseconds(0), max_wait);
+  }
+  if (stop_requested_.load() || m.reload_requested.load()) wait = milliseconds(0);
+  m.multi.Poll(wait);
+
+  now = m.clock.Now();
+  if (now - m.last_evaluation >= m.options.evaluate_interval) m.EvaluateAlerts(now);
+  if (now - m.last_publish >= m.options.publish_interval) m.Publish(now);
+}
+
+void App::Stop() {
+  stop_requested_.store(true);
+  impl_->multi.Wakeup();
+}
+
+ReloadOutcome App::RequestReload(milliseconds limit) {
+  std::future<ReloadOutcome> result;
+  {
+    std::lock_guard lock(impl_->request_mu);
+    impl_->reload_waiters.emplace_back();
+    result = impl_->reload_waiters.back().get_future();
+  }
+  impl_->reload_requested.store(true);
+  impl_->multi.Wakeup();
+  if (result.wait_for(limit) != std::future_status::ready) {
+    return {false, "reload did not complete: the probe loop did not answer in time"};
+  }
+  return result.get();
+}
+
+ReloadOutcome App::ApplyConfig(config::Config config) {
+  Impl& m = *impl_;
+  const auto now = m.clock.Now();
+  const bool initial = m.order.empty() && m.config.targets.empty();
+  if (!initial && config.agent.listen != m.config.agent.listen) {
+    spdlog::warn("agent.listen changed to {}: a listener change needs a restart; still on {}",
+                 config.agent.listen, m.config.agent.listen);
+    config.agent.listen = m.config.agent.listen;
+  }
+  if (!initial && !(config.agent.api_token == m.config.agent.api_token)) {
+    spdlog::warn("agent.api_token changed: a token change needs a restart");
+    config.agent.api_token = m.config.agent.api_token;
+  }
+  if (!initial && (config.agent.log_format != m.config.agent.log_format ||
+                   config.agent.log_level != m.config.agent.log_level)) {
+    core::SetupLogging(config.agent.log_format, config.agent.log_level);
+  }
+  const std::vector<core::Millis> spans = config::RequiredWindows(config);
+  const bool windows_changed = spans != m.spans;
+  m.spans = spans;
+
+  std::unordered_map<std::string, Id> by_name;
+  for (Id id : m.order) by_name.emplace(m.targets.at(id).state->spec().name, id);
+
+  int added = 0, changed = 0, kept = 0, not_owned = 0;
+  std::vector<config::TargetSpec> fresh;
+  std::vector<Id> new_order;
+  for (auto& spec : config.targets) {
+    if (!OwnsTarget(config.agent.shard, spec.name)) {
+      ++not_owned;
+      continue;
+    }
+    auto found = by_name.find(spec.name);
+    if (found == by_name.end() || m.targets.at(found->second).state->spec().url != spec.url) {
+      fresh.push_back(spec);
+      continue;  // new, or a new URL: a different thing to watch, so fresh windows
+    }
+    const Id id = found->second;
+    by_name.erase(found);
+    Impl::Entry& entry = m.targets.at(id);
+    if (!entry.state->spec().SameProbe(spec)) {
+      if (entry.in_flight) m.prober.Cancel(*entry.in_flight);
+      entry.in_flight.reset();
+      entry.state->ReplaceSpec(spec);
+      m.scheduler.Remove(id);
+      m.scheduler.Add(id, entry.state->CurrentInterval(), now, StableHash(spec.name));
+      ++changed;
+    } else {
+      ++kept;
+    }
+    if (windows_changed) entry.state->ResetWindows(spans);
+    new_order.push_back(id);
+  }
+  const int removed = static_cast<int>(by_name.size());
+  for (const auto& [name, id] : by_name) m.RemoveTarget(id);
+  m.order = std::move(new_order);
+  m.config = std::move(config);
+  for (auto& spec : fresh) {
+    m.AddTarget(std::move(spec), now);
+    ++added;
+  }
+  // Keep the snapshot in config order: rebuild `order` from the config's target order.
+  std::unordered_map<std::string, Id> index;
+  for (Id id : m.order) index.emplace(m.targets.at(id).state->spec().name, id);
+  m.order.clear();
+  for (const auto& spec : m.config.targets) {
+    if (auto it = index.find(spec.name); it != index.end()) m.order.push_back(it->second);
+  }
+
+  // Alert pairs follow the targets this replica probes; pairs that vanished while firing
+  // are resolved so receivers hear the end.
+  m.Notify(m.alerts.Reconcile(m.config, m.TargetNames(), now, m.clock.WallNow()));
+
+  m.agent_status.last_reload_success = true;
+  m.agent_status.last_reload = m.clock.WallNow();
+  std::string message = std::to_string(m.order.size()) + " targets";
+  if (initial) {
+    message = "loaded " + message;
+  } else {
+    message = "reloaded: " + message + " (" + std::to_string(added) + " added, " +
+              std::to_string(removed) + " removed, " + std::to_string(changed) + " changed, " +
+              std::to_string(kept) + " unchanged)";
+  }
+  if (m.config.agent.shard.count > 1) {
+    message += "; shard " + std::to_string(m.config.agent.shard.index) + "/" +
+               std::to_string(m.config.agent.shard.count) + " leaves " +
+               std::to_string(not_owned) + " to other replicas";
+  }
+  spdlog::info("{}", message);
+  return {true, message};
+}
+
+ReloadOutcome App::RejectConfig(const std::vector<config::ConfigError>& errors) {
+  impl_->agent_status.last_reload_success = false;
+  impl_->agent_status.last_reload = impl_->clock.WallNow();
+  const std::string text = JoinErrors(errors);
+  spdlog::error("reload rejected, still running the previous config:\n{}", text);
+  return {false, "config rejected, previous config still active:\n" + text};
+}
+
+std::shared_ptr<const status::StatusSnapshot> App::Snapshot() const {
+  std::lock_guard lock(impl_->snapshot_mu);
+  return impl_->snapshot;
+}
+
+void App::PublishSnapshot() { impl_->Publish(impl_->clock.Now()); }
+
+int App::http_port() const { return impl_->http ? impl_->http->port() : 0; }
+
+bool App::Alive() const {
+  const auto last = core::Clock::TimePoint(core::Clock::Duration(impl_->last_loop_ns.load()));
+  return impl_->clock.Now() - last < kAliveWithin;
+}
+
+}  // namespace gatewatch::app

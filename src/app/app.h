@@ -1,0 +1,87 @@
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "alert/event.h"
+#include "config/config.h"
+#include "config/load.h"
+#include "core/clock.h"
+#include "status/snapshot.h"
+
+namespace gatewatch::app {
+
+struct ReloadOutcome {
+  bool ok = false;
+  std::string message;  // "reloaded: 3 targets (1 added, 1 removed, 1 changed)" or the errors
+};
+
+struct AppOptions {
+  const core::Clock* clock = nullptr;  // not owned; nullptr = the system clock
+  std::uint64_t seed = 0;              // jitter and trace ids; 0 = from std::random_device
+  bool serve_http = true;              // false: no listener (tests that only drive the loop)
+  // How often the loop publishes a fresh StatusSnapshot for the server threads.
+  std::chrono::milliseconds publish_interval{1000};
+  // How often alert rules are judged against the windows.
+  std::chrono::milliseconds evaluate_interval{1000};
+  // Receives every notification-worthy alert event (fired, reminder, resolved), on the probe
+  // loop thread; it must not block (hand the events to a queue). Events are logged either way.
+  std::function<void(std::vector<alert::AlertEvent>)> on_alert_events;
+  // Produces the config for a reload (SIGHUP, POST /-/reload); usually re-reads the file.
+  // Unset: reloads are refused.
+  std::function<config::LoadResult()> reload_source;
+};
+
+// Owns and wires everything: prober, scheduler, windows, HTTP API. The probe loop (Run or
+// Step) runs on one thread and owns all probe state; other threads only read published
+// snapshots or post requests (Stop, RequestReload), which wake the loop.
+//
+// Construction binds the listener, so a port in use throws std::runtime_error before any
+// probing starts.
+class App {
+ public:
+  App(config::Config config, AppOptions options);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Loops Step() until Stop(); then cancels in-flight probes. Call from one thread only.
+  void Run();
+  // One loop iteration: starts due probes, waits up to max_wait (less if a probe is due
+  // sooner) for network activity, records completions, publishes a snapshot when due.
+  void Step(std::chrono::milliseconds max_wait);
+
+  // Thread-safe, and cheap: asks Run() to return.
+  void Stop();
+  bool stopping() const { return stop_requested_.load(); }
+
+  // Thread-safe. Asks the loop to reload from options.reload_source and waits (up to
+  // `limit`) for the outcome. Safe to call while Run() is active on another thread.
+  ReloadOutcome RequestReload(std::chrono::milliseconds limit = std::chrono::seconds(10));
+  // Loop thread only: validates nothing more (the config is already valid) and swaps it in.
+  // Unchanged targets keep their windows; a changed target keeps them unless its URL changed.
+  ReloadOutcome ApplyConfig(config::Config config);
+  // Loop thread only: records a rejected reload (metrics + log) and keeps the old config.
+  ReloadOutcome RejectConfig(const std::vector<config::ConfigError>& errors);
+
+  // The latest published snapshot; never null after construction. Thread-safe.
+  std::shared_ptr<const status::StatusSnapshot> Snapshot() const;
+  // Loop thread only: builds and publishes a snapshot now (tests use it after Step()).
+  void PublishSnapshot();
+
+  int http_port() const;  // bound port; 0 when serve_http is false
+  // True while the loop has run an iteration recently (for /healthz).
+  bool Alive() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace gatewatch::app

@@ -1,0 +1,194 @@
+#include "app/cli.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "app/app.h"
+#include "config/load.h"
+#include "core/log.h"
+#include "core/version.h"
+
+namespace gatewatch::app {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+constexpr const char* kUsage = R"(gatewatch - finds 502s and says which hop broke
+
+Usage:
+  gatewatch --config PATH [--shard I/N]    run the agent (same as: gatewatch run --config PATH)
+  gatewatch check-config PATH             validate a config; prints PATH:LINE:COL: errors
+  gatewatch --version | --help
+
+Run options:
+  --config PATH   the TOML config (see config/example.toml)
+  --shard I/N     probe only the targets that hash to replica I of N (overrides agent.shard;
+                  the GATEWATCH_SHARD environment variable does the same)
+
+Signals: SIGHUP reloads the config, SIGTERM/SIGINT stop gracefully.
+Exit codes: 0 clean stop, 1 runtime failure, 2 bad usage or invalid config.
+)";
+
+int Usage(const std::string& problem) {
+  std::fprintf(stderr, "gatewatch: %s\n\n%s", problem.c_str(), kUsage);
+  return kExitUsage;
+}
+
+void PrintErrors(const std::vector<config::ConfigError>& errors) {
+  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+}
+
+std::optional<config::Shard> ParseShard(const std::string& text) {
+  unsigned index = 0, count = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%u/%u%c", &index, &count, &extra) != 2) return std::nullopt;
+  if (count == 0 || count > 1024 || index >= count) return std::nullopt;
+  return config::Shard{index, count};
+}
+
+// Sockets are the agent's main resource (one per in-flight probe): use the hard limit.
+void RaiseFileLimit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+int CheckConfig(const std::vector<std::string>& args) {
+  if (args.size() != 1) return Usage("check-config takes exactly one PATH");
+  const auto result = config::LoadConfigFile(args[0], config::ProcessEnv());
+  if (!result.config) {
+    PrintErrors(result.errors);
+    std::fprintf(stderr, "%s: %zu error%s\n", args[0].c_str(), result.errors.size(),
+                 result.errors.size() == 1 ? "" : "s");
+    return kExitUsage;
+  }
+  std::printf("%s: OK: %s\n", args[0].c_str(), config::Summarize(*result.config).c_str());
+  return kExitOk;
+}
+
+int RunAgent(const std::vector<std::string>& args) {
+  std::string path;
+  std::optional<config::Shard> shard;
+  if (const char* env = std::getenv("GATEWATCH_SHARD"); env != nullptr && *env != '\0') {
+    shard = ParseShard(env);
+    if (!shard) return Usage("GATEWATCH_SHARD must look like I/N with I < N, got \"" +
+                             std::string(env) + "\"");
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if ((args[i] == "--config" || args[i] == "-c") && i + 1 < args.size()) {
+      path = args[++i];
+    } else if (args[i].rfind("--config=", 0) == 0) {
+      path = args[i].substr(9);
+    } else if (args[i] == "--shard" && i + 1 < args.size()) {
+      shard = ParseShard(args[++i]);
+      if (!shard) return Usage("--shard must look like I/N with I < N");
+    } else {
+      return Usage("unknown argument \"" + args[i] + "\"");
+    }
+  }
+  if (path.empty()) return Usage("--config PATH is required");
+
+  const auto load = [path, shard]() {
+    auto result = config::LoadConfigFile(path, config::ProcessEnv());
+    if (result.config && shard) result.config->agent.shard = *shard;
+    return result;
+  };
+  auto loaded = load();
+  if (!loaded.config) {
+    PrintErrors(loaded.errors);
+    return kExitUsage;
+  }
+  core::SetupLogging(loaded.config->agent.log_format, loaded.config->agent.log_level);
+  RaiseFileLimit();
+
+  // Signals go to one thread that turns them into calls on the app; every other thread
+  // (curl, the HTTP server) inherits this mask, so none of them is interrupted.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  AppOptions options;
+  options.reload_source = load;
+  std::unique_ptr<App> app;
+  try {
+    app = std::make_unique<App>(std::move(*loaded.config), std::move(options));
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return kExitFailure;
+  }
+  spdlog::info("gatewatch {} running with {} (port {})", core::kVersion, path, app->http_port());
+
+  std::atomic<bool> done{false};
+  std::thread signal_thread([&] {
+    const timespec tick{0, 200'000'000};
+    while (!done.load()) {
+      const int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig == SIGHUP) {
+        spdlog::info("SIGHUP: reloading {}", path);
+        const auto outcome = app->RequestReload();
+        if (!outcome.ok) spdlog::warn("{}", outcome.message);
+      } else if (sig == SIGTERM || sig == SIGINT) {
+        if (app->stopping()) {
+          spdlog::warn("second {} while stopping: exiting now", strsignal(sig));
+          std::_Exit(kExitFailure);
+        }
+        spdlog::info("{}: stopping", strsignal(sig));
+        app->Stop();
+      }
+    }
+  });
+  int code = kExitOk;
+  try {
+    app->Run();
+  } catch (const std::exception& e) {
+    spdlog::critical("probe loop failed: {}", e.what());
+    code = kExitFailure;
+  }
+  done.store(true);
+  signal_thread.join();
+  app.reset();
+  spdlog::info("stopped");
+  return code;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return Usage("no command given");
+  const std::string command = args[0];
+  if (command == "--version" || command == "version") {
+    std::printf("gatewatch %s\n", core::kVersion);
+    return kExitOk;
+  }
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::printf("%s", kUsage);
+    return kExitOk;
+  }
+  if (command == "check-config") return CheckConfig({args.begin() + 1, args.end()});
+  if (command == "run") return RunAgent({args.begin() + 1, args.end()});
+  if (command.rfind("--config", 0) == 0 || command == "-c") return RunAgent(args);
+  return Usage("unknown command \"" + command + "\"");
+}
+
+}  // namespace gatewatch::app

@@ -1,0 +1,117 @@
+#include "app/target_state.h"
+
+#include <algorithm>
+
+#include "core/secret.h"
+
+namespace gatewatch::app {
+namespace {
+
+status::Histogram EmptyHistogram(const std::vector<double>& bounds) {
+  status::Histogram h;
+  h.bounds = bounds;
+  h.counts.assign(bounds.size() + 1, 0);
+  return h;
+}
+
+double Seconds(std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1e6; }
+
+}  // namespace
+
+const std::vector<double>& ProbeDurationBounds() {
+  static const std::vector<double> kBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                              0.5,   1,    2.5,   5,    10};
+  return kBounds;
+}
+
+const std::vector<double>& ScheduleLagBounds() {
+  static const std::vector<double> kBounds = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                              0.25,  0.5,   1,    2.5,   5};
+  return kBounds;
+}
+
+void Observe(status::Histogram& histogram, double seconds) {
+  const auto it = std::lower_bound(histogram.bounds.begin(), histogram.bounds.end(), seconds);
+  ++histogram.counts[static_cast<std::size_t>(it - histogram.bounds.begin())];
+  histogram.sum += seconds;
+  ++histogram.count;
+}
+
+TargetState::TargetState(config::TargetSpec spec,
+                         const std::vector<std::chrono::milliseconds>& spans)
+    : spec_(std::move(spec)), windows_(spans) {
+  status_.duration = EmptyHistogram(ProbeDurationBounds());
+  ReplaceSpec(spec_);
+}
+
+void TargetState::ReplaceSpec(config::TargetSpec spec) {
+  if (&spec != &spec_) spec_ = std::move(spec);
+  status_.name = spec_.name;
+  status_.url = core::RedactUrl(spec_.url);
+  status_.labels = spec_.labels;
+  status_.interval = spec_.interval;
+  status_.timeout = spec_.timeout;
+}
+
+void TargetState::ResetWindows(const std::vector<std::chrono::milliseconds>& spans) {
+  windows_ = window::TargetWindows(spans);
+}
+
+std::chrono::milliseconds TargetState::CurrentInterval() const {
+  if (failing() && spec_.unhealthy_interval) return *spec_.unhealthy_interval;
+  return spec_.interval;
+}
+
+TargetState::Change TargetState::Record(
+    probe::ProbeResult&& result) {
+  windows_.Record(result.started, result);
+  ++status_.probes_total;
+  if (result.http_status != 0) ++status_.responses_by_code[result.http_status];
+  if (!result.success()) ++status_.failures_by_reason[static_cast<std::size_t>(result.reason)];
+  Observe(status_.duration, Seconds(result.latency));
+
+  const bool was_probed = status_.last.has_value();
+  const bool was_up = status_.up;
+  const bool up = result.success();
+  status_.consecutive_failures = up ? 0 : status_.consecutive_failures + 1;
+  status_.up = up;
+  const auto wall = result.wall_started;
+  status_.last = std::move(result);
+  if (!was_probed) {
+    status_.state_since = wall;
+    return Change::kFirst;
+  }
+  if (was_up == up) return Change::kNone;
+  status_.state_since = wall;
+  return up ? Change::kRecovered : Change::kWentDown;
+}
+
+status::TargetStatus TargetState::Snapshot(core::Clock::TimePoint now) const {
+  status::TargetStatus out = status_;
+  const auto stats = windows_.Stats(now);
+  const auto& spans = windows_.spans();
+  out.windows.reserve(stats.size());
+  for (std::size_t i = 0; i < stats.size(); ++i) {
+    const auto& s = stats[i];
+    status::WindowSummary w;
+    w.span = spans[i];
+    w.total = s.total;
+    w.failed = s.failed;
+    w.status_5xx = s.status_5xx;
+    w.status_502 = s.status_502;
+    w.status_503 = s.status_503;
+    w.status_504 = s.status_504;
+    const auto q = [&](double p) -> std::optional<double> {
+      const auto v = s.latency.Quantile(p);
+      if (!v) return std::nullopt;
+      return Seconds(*v);
+    };
+    w.p50 = q(0.5);
+    w.p90 = q(0.9);
+    w.p99 = q(0.99);
+    out.windows.push_back(w);
+  }
+  return out;
+}
+
+}  // namespace gatewatch::app

@@ -1,0 +1,57 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "probe/result.h"
+#include "status/snapshot.h"
+#include "window/target_windows.h"
+
+namespace gatewatch::app {
+
+// What the agent knows about one target: its spec, windows, counters and last result.
+// Owned by the probe loop; not thread-safe. Snapshot() copies it out for other threads.
+class TargetState {
+ public:
+  TargetState(config::TargetSpec spec, const std::vector<std::chrono::milliseconds>& spans);
+
+  // What a recorded result changed, so the loop can log and re-pace the schedule.
+  enum class Change { kNone, kFirst, kWentDown, kRecovered };
+
+  Change Record(probe::ProbeResult&& result);  // windowed at result.started
+
+  // Swaps in a changed spec, keeping windows and counters (reload of an edited target).
+  void ReplaceSpec(config::TargetSpec spec);
+  // Starts fresh windows for new spans (reload that changed agent.windows).
+  void ResetWindows(const std::vector<std::chrono::milliseconds>& spans);
+
+  const config::TargetSpec& spec() const { return spec_; }
+  bool failing() const { return status_.last.has_value() && !status_.up; }
+  bool probed() const { return status_.last.has_value(); }
+  const std::optional<probe::ProbeResult>& last() const { return status_.last; }
+  std::uint64_t consecutive_failures() const { return status_.consecutive_failures; }
+  core::Clock::WallTimePoint state_since() const { return status_.state_since; }
+  // The interval the scheduler should use now: unhealthy_interval while failing.
+  std::chrono::milliseconds CurrentInterval() const;
+
+  status::TargetStatus Snapshot(core::Clock::TimePoint now) const;
+  // Each window's stats at `now`, in span order, into `out` (its capacity is reused).
+  void WindowStatsAt(core::Clock::TimePoint now, std::vector<window::WindowStats>& out) const {
+    windows_.Stats(now, out);
+  }
+
+ private:
+  config::TargetSpec spec_;
+  window::TargetWindows windows_;
+  status::TargetStatus status_;  // everything but `windows`, kept current
+};
+
+// Bucket bounds (seconds) of gatewatch_probe_duration_seconds and the schedule-lag histogram.
+const std::vector<double>& ProbeDurationBounds();
+const std::vector<double>& ScheduleLagBounds();
+void Observe(status::Histogram& histogram, double seconds);
+
+}  // namespace gatewatch::app
