@@ -16,6 +16,8 @@
 #include <spdlog/spdlog.h>
 
 #include "app/app.h"
+#include "app/demo.h"
+#include "app/signals.h"
 #include "config/load.h"
 #include "core/log.h"
 #include "core/version.h"
@@ -32,6 +34,9 @@ constexpr const char* kUsage = R"(gatewatch - finds 502s and says which hop brok
 Usage:
   gatewatch --config PATH [--shard I/N]    run the agent (same as: gatewatch run --config PATH)
   gatewatch check-config PATH             validate a config; prints PATH:LINE:COL: errors
+  gatewatch demo [--speed N] [--duration D]
+                                          watch a built-in gateway and flaky backend on
+                                          loopback: a 502 incident fires and resolves
   gatewatch --version | --help
 
 Run options:
@@ -117,15 +122,7 @@ int RunAgent(const std::vector<std::string>& args) {
   core::SetupLogging(loaded.config->agent.log_format, loaded.config->agent.log_level);
   RaiseFileLimit();
 
-  // Signals go to one thread that turns them into calls on the app; every other thread
-  // (curl, the HTTP server) inherits this mask, so none of them is interrupted.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  BlockSignals();
 
   AppOptions options;
   options.reload_source = load;
@@ -138,25 +135,12 @@ int RunAgent(const std::vector<std::string>& args) {
   }
   spdlog::info("gatewatch {} running with {} (port {})", core::kVersion, path, app->http_port());
 
-  std::atomic<bool> done{false};
-  std::thread signal_thread([&] {
-    const timespec tick{0, 200'000'000};
-    while (!done.load()) {
-      const int sig = sigtimedwait(&signals, nullptr, &tick);
-      if (sig == SIGHUP) {
-        spdlog::info("SIGHUP: reloading {}", path);
-        const auto outcome = app->RequestReload();
-        if (!outcome.ok) spdlog::warn("{}", outcome.message);
-      } else if (sig == SIGTERM || sig == SIGINT) {
-        if (app->stopping()) {
-          spdlog::warn("second {} while stopping: exiting now", strsignal(sig));
-          std::_Exit(kExitFailure);
-        }
-        spdlog::info("{}: stopping", strsignal(sig));
-        app->Stop();
-      }
-    }
-  });
+  SignalWatcher signals([&app] { app->Stop(); },
+                        [&app, &path] {
+                          spdlog::info("SIGHUP: reloading {}", path);
+                          const auto outcome = app->RequestReload();
+                          if (!outcome.ok) spdlog::warn("{}", outcome.message);
+                        });
   int code = kExitOk;
   try {
     app->Run();
@@ -164,8 +148,6 @@ int RunAgent(const std::vector<std::string>& args) {
     spdlog::critical("probe loop failed: {}", e.what());
     code = kExitFailure;
   }
-  done.store(true);
-  signal_thread.join();
   app.reset();
   spdlog::info("stopped");
   return code;
@@ -187,6 +169,7 @@ int RunCli(int argc, char** argv) {
   }
   if (command == "check-config") return CheckConfig({args.begin() + 1, args.end()});
   if (command == "run") return RunAgent({args.begin() + 1, args.end()});
+  if (command == "demo") return RunDemo({args.begin() + 1, args.end()});
   if (command.rfind("--config", 0) == 0 || command == "-c") return RunAgent(args);
   return Usage("unknown command \"" + command + "\"");
 }

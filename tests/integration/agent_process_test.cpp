@@ -130,3 +130,26 @@ TEST(AgentProcess, PortInUseExitsOneWithAClearMessage) {
 
 }  // namespace
 }  // namespace gatewatch::testing
+
+namespace gatewatch::testing {
+namespace {
+
+TEST(AgentProcess, DemoShowsA502AlertFireAndResolve) {
+  // Four times faster than a person would run it: crash at 2.5 s, heal at 7.5 s.
+  auto run = RunCommand(GATEWATCH_BINARY,
+                        {"demo", "--speed", "4", "--duration", "20s", "--listen", "127.0.0.1:0"},
+                        std::chrono::seconds(40));
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  const auto fired = run.output.find("[FIRING] gateway-502 on shop-gateway");
+  const auto resolved = run.output.find("[RESOLVED] gateway-502 on shop-gateway");
+  ASSERT_NE(fired, std::string::npos) << run.output;
+  ASSERT_NE(resolved, std::string::npos) << run.output;
+  EXPECT_LT(fired, resolved);
+  // Exactly once each: no duplicate page, no duplicate resolve.
+  EXPECT_EQ(run.output.find("[FIRING]", fired + 1), std::string::npos);
+  EXPECT_EQ(run.output.find("[RESOLVED]", resolved + 1), std::string::npos);
+  EXPECT_NE(run.output.find("the backend crashed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gatewatch::testing
