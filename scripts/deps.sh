@@ -7,7 +7,8 @@ set -euo pipefail
 build_pkgs=(g++ cmake make pkg-config ca-certificates
   libcpp-httplib-dev libcurl4-openssl-dev prometheus-cpp-dev libtomlplusplus-dev
   libspdlog-dev nlohmann-json3-dev libre2-dev libssl-dev)
-test_pkgs=(libgtest-dev libgmock-dev nginx-light haproxy prometheus prometheus-alertmanager openssl procps)
+test_pkgs=(libgtest-dev libgmock-dev nginx-light haproxy lighttpd squid apache2 varnish
+  prometheus prometheus-alertmanager openssl procps)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-build}" == "test" ]]; then want+=("${test_pkgs[@]}"); fi

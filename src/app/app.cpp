@@ -1,5 +1,6 @@
 #include "app/app.h"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -30,6 +31,10 @@ using std::chrono::milliseconds;
 
 // A probe starting this late means the agent cannot keep its own schedule.
 constexpr auto kSaturationLag = std::chrono::seconds(1);
+// Probes started per loop iteration at most: completions are reaped between batches, so a
+// burst of due targets (start-up, a long GC-like stall) never piles thousands of handshakes
+// into flight at once, and their measured latency is not inflated by our own start work.
+constexpr std::size_t kMaxStartsPerStep = 256;
 // The loop counts as alive if it ran an iteration this recently (it wakes at least every 1 s).
 constexpr auto kAliveWithin = std::chrono::seconds(10);
 
@@ -41,11 +46,13 @@ std::size_t DefaultMaxInFlight() {
   return cur > 256 ? cur - 128 : 64;
 }
 
-std::string DescribeFailure(const probe::ProbeResult& r) {
-  std::string text = std::string(probe::ReasonName(r.reason)) + ": " + r.detail;
-  if (r.http_status != 0) text += " (http " + std::to_string(r.http_status) + ")";
+// The state-change log line: the diagnosis sentence plus the fields to search for.
+std::string DescribeForLog(const TargetState& state) {
+  const auto& r = *state.last();
+  std::string text = state.diagnosis() + " (reason=" + std::string(probe::ReasonName(r.reason));
+  if (r.http_status != 0) text += " http=" + std::to_string(r.http_status);
   if (!r.trace_id.empty()) text += " trace_id=" + r.trace_id;
-  return text;
+  return text + ")";
 }
 
 void LogAlertEvent(const alert::AlertEvent& e) {
@@ -107,7 +114,8 @@ struct App::Impl {
   schedule::Scheduler scheduler;
   std::size_t max_in_flight;
 
-  config::Config config;
+  config::Config config;  // the active config, minus `targets` (TargetStates hold those)
+  bool loaded = false;
   std::unordered_map<Id, Entry> targets;
   std::vector<Id> order;  // config order, for the snapshot
   Id next_id = 1;
@@ -117,7 +125,6 @@ struct App::Impl {
   core::Clock::TimePoint last_evaluation{};
   // Scratch for EvaluateAlerts, reused so an evaluation allocates only for events.
   std::vector<window::WindowStats> view_stats;
-  std::string view_diagnosis;
   alert::TargetView view;
 
   status::AgentStatus agent_status;
@@ -151,7 +158,7 @@ struct App::Impl {
 void App::Impl::StartDue(core::Clock::TimePoint now) {
   const std::size_t in_flight = prober.InFlight();
   if (in_flight >= max_in_flight) return;  // due probes wait; their lag shows the saturation
-  scheduler.PopDue(now, due_buffer, max_in_flight - in_flight);
+  scheduler.PopDue(now, due_buffer, std::min(kMaxStartsPerStep, max_in_flight - in_flight));
   for (const auto& due : due_buffer) {
     const auto lag = now - due.scheduled;
     if (lag > max_lag_since_publish) max_lag_since_publish = lag;
@@ -188,11 +195,11 @@ void App::Impl::OnResult(Id id, probe::ProbeResult&& result) {
       if (last.success()) {
         spdlog::info("target {} is UP (http {})", name, last.http_status);
       } else {
-        spdlog::warn("target {} is DOWN: {}", name, DescribeFailure(last));
+        spdlog::warn("target {} is DOWN: {}", name, DescribeForLog(state));
       }
       break;
     case TargetState::Change::kWentDown:
-      spdlog::warn("target {} went DOWN: {}", name, DescribeFailure(last));
+      spdlog::warn("target {} went DOWN: {}", name, DescribeForLog(state));
       break;
     case TargetState::Change::kRecovered:
       spdlog::info("target {} RECOVERED (http {})", name, last.http_status);
@@ -249,13 +256,8 @@ void App::Impl::EvaluateAlerts(core::Clock::TimePoint now) {
     view.spans = spans;
     view.stats = view_stats;
     view.consecutive_failures = state.consecutive_failures();
-    view_diagnosis.clear();
-    view.trace_id = {};
-    if (state.failing()) {
-      view_diagnosis = DescribeFailure(*state.last());
-      view.trace_id = state.last()->trace_id;
-    }
-    view.diagnosis = view_diagnosis;
+    view.diagnosis = state.diagnosis();
+    view.trace_id = state.failing() ? std::string_view(state.last()->trace_id) : std::string_view();
     return &view;
   };
   Notify(alerts.Evaluate(now, clock.WallNow(), lookup, agent_status.saturated));
@@ -402,7 +404,8 @@ ReloadOutcome App::RequestReload(milliseconds limit) {
 ReloadOutcome App::ApplyConfig(config::Config config) {
   Impl& m = *impl_;
   const auto now = m.clock.Now();
-  const bool initial = m.order.empty() && m.config.targets.empty();
+  const bool initial = !m.loaded;
+  m.loaded = true;
   if (!initial && config.agent.listen != m.config.agent.listen) {
     spdlog::warn("agent.listen changed to {}: a listener change needs a restart; still on {}",
                  config.agent.listen, m.config.agent.listen);
@@ -426,6 +429,9 @@ ReloadOutcome App::ApplyConfig(config::Config config) {
   int added = 0, changed = 0, kept = 0, not_owned = 0;
   std::vector<config::TargetSpec> fresh;
   std::vector<Id> new_order;
+  std::vector<std::string> config_order;
+  config_order.reserve(config.targets.size());
+  for (const auto& spec : config.targets) config_order.push_back(spec.name);
   for (auto& spec : config.targets) {
     if (!OwnsTarget(config.agent.shard, spec.name)) {
       ++not_owned;
@@ -433,7 +439,7 @@ ReloadOutcome App::ApplyConfig(config::Config config) {
     }
     auto found = by_name.find(spec.name);
     if (found == by_name.end() || m.targets.at(found->second).state->spec().url != spec.url) {
-      fresh.push_back(spec);
+      fresh.push_back(std::move(spec));
       continue;  // new, or a new URL: a different thing to watch, so fresh windows
     }
     const Id id = found->second;
@@ -442,9 +448,10 @@ ReloadOutcome App::ApplyConfig(config::Config config) {
     if (!entry.state->spec().SameProbe(spec)) {
       if (entry.in_flight) m.prober.Cancel(*entry.in_flight);
       entry.in_flight.reset();
-      entry.state->ReplaceSpec(spec);
+      entry.state->ReplaceSpec(std::move(spec));
       m.scheduler.Remove(id);
-      m.scheduler.Add(id, entry.state->CurrentInterval(), now, StableHash(spec.name));
+      m.scheduler.Add(id, entry.state->CurrentInterval(), now,
+                      StableHash(entry.state->spec().name));
       ++changed;
     } else {
       ++kept;
@@ -456,6 +463,9 @@ ReloadOutcome App::ApplyConfig(config::Config config) {
   for (const auto& [name, id] : by_name) m.RemoveTarget(id);
   m.order = std::move(new_order);
   m.config = std::move(config);
+  // Each TargetState holds its own spec; a second copy of 10,000 specs would only cost memory.
+  m.config.targets.clear();
+  m.config.targets.shrink_to_fit();
   for (auto& spec : fresh) {
     m.AddTarget(std::move(spec), now);
     ++added;
@@ -464,8 +474,8 @@ ReloadOutcome App::ApplyConfig(config::Config config) {
   std::unordered_map<std::string, Id> index;
   for (Id id : m.order) index.emplace(m.targets.at(id).state->spec().name, id);
   m.order.clear();
-  for (const auto& spec : m.config.targets) {
-    if (auto it = index.find(spec.name); it != index.end()) m.order.push_back(it->second);
+  for (const auto& name : config_order) {
+    if (auto it = index.find(name); it != index.end()) m.order.push_back(it->second);
   }
 
   // Alert pairs follow the targets this replica probes; pairs that vanished while firing
@@ -488,6 +498,9 @@ ReloadOutcome App::ApplyConfig(config::Config config) {
                std::to_string(not_owned) + " to other replicas";
   }
   spdlog::info("{}", message);
+  // Parsing a large config leaves megabytes of freed TOML nodes scattered through the heap;
+  // hand those pages back so the agent's resident size reflects what it keeps.
+  malloc_trim(0);
   return {true, message};
 }
 

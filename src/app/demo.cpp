@@ -100,7 +100,7 @@ void PrintView(const status::StatusSnapshot& snap, double elapsed_s) {
     std::printf("  502 ratio %.2f of %3" PRIu64, status::WindowSummary::Ratio(w.status_502, w.total),
                 w.total);
     if (w.p99) std::printf("  p99 %6.1fms", *w.p99 * 1000);
-    if (!t.up) std::printf("  %s", t.last->detail.c_str());
+    if (!t.up) std::printf("\n          %s", t.diagnosis.c_str());
   }
   for (const auto& a : snap.alerts) {
     std::printf("\n        alert %s on %s: %s", a.rule.c_str(), a.target.c_str(),

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "core/secret.h"
+#include "diagnose/describe.h"
+#include "diagnose/responder.h"
 
 namespace gatewatch::app {
 namespace {
@@ -69,6 +71,23 @@ TargetState::Change TargetState::Record(
   if (result.http_status != 0) ++status_.responses_by_code[result.http_status];
   if (!result.success()) ++status_.failures_by_reason[static_cast<std::size_t>(result.reason)];
   Observe(status_.duration, Seconds(result.latency));
+  std::optional<diagnose::Fingerprint> hop;
+  if (result.http_status >= 500 && result.http_status <= 599) {
+    hop = diagnose::IdentifyResponder(result);
+    ++status_.fivexx_by_hop[{result.http_status, hop->origin, hop->responder}];
+  }
+  if (result.success()) {
+    status_.diagnosis.clear();
+    status_.responder.reset();
+  } else {
+    status_.diagnosis = diagnose::DescribeFailure(result, hop ? &*hop : nullptr);
+    status_.responder = std::move(hop);
+  }
+  // Headers and the body excerpt were kept only to diagnose; the sentence and the
+  // fingerprint now carry what they said. Dropping them keeps a failing target as small
+  // as a healthy one (this result is copied into every snapshot).
+  result.headers = {};
+  result.body_excerpt = {};
 
   const bool was_probed = status_.last.has_value();
   const bool was_up = status_.up;

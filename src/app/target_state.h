@@ -33,6 +33,7 @@ class TargetState {
   bool probed() const { return status_.last.has_value(); }
   const std::optional<probe::ProbeResult>& last() const { return status_.last; }
   std::uint64_t consecutive_failures() const { return status_.consecutive_failures; }
+  const std::string& diagnosis() const { return status_.diagnosis; }  // "" while passing
   core::Clock::WallTimePoint state_since() const { return status_.state_since; }
   // The interval the scheduler should use now: unhealthy_interval while failing.
   std::chrono::milliseconds CurrentInterval() const;

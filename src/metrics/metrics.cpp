@@ -254,6 +254,21 @@ void RenderTargets(Writer& w, const std::vector<status::TargetStatus>& targets) 
   }
   w.End();
 
+  w.Begin("gatewatch_probe_5xx_total",
+          "5xx answers by code and by who produced them (origin: gateway, app, cdn, unknown).",
+          MetricType::Counter);
+  for (const auto& t : targets) {
+    for (const auto& [key, count] : t.fivexx_by_hop) {
+      const auto& [code, origin, responder] = key;
+      w.Counter({{"target", t.name},
+                 {"code", std::to_string(code)},
+                 {"origin", std::string(diagnose::OriginName(origin))},
+                 {"responder", std::string(diagnose::ResponderName(responder))}},
+                static_cast<double>(count));
+    }
+  }
+  w.End();
+
   w.Begin("gatewatch_window_ratio",
           "Share of probes in the window: answered 502, 503, 504, any 5xx, or failed.",
           MetricType::Gauge);

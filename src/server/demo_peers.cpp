@@ -65,7 +65,9 @@ void DemoPeers::Start() {
     upstream.set_connection_timeout(0, 300'000);
     upstream.set_read_timeout(2, 0);
     res.set_header("Server", "nginx");
-    if (auto answer = upstream.Get("/" + req.matches[1].str())) {
+    std::string path = "/";
+    path += req.matches[1].str();
+    if (auto answer = upstream.Get(path)) {
       res.status = answer->status;
       res.set_content(answer->body, answer->get_header_value("Content-Type").c_str());
       return;

@@ -127,9 +127,10 @@ void AppendRow(std::string& out, const status::TargetStatus& t,
       out += "<b>";
       AppendEscaped(out, probe::ReasonName(last.reason));
       out += "</b>";
-      if (!last.detail.empty()) out += ": ";
+      if (!t.diagnosis.empty() || !last.detail.empty()) out += ": ";
     }
-    AppendEscaped(out, last.detail);
+    // The diagnosis says which hop failed and why; curl's raw words only when there is none.
+    AppendEscaped(out, t.diagnosis.empty() ? last.detail : t.diagnosis);
     out += "</td>";
   }
 
@@ -193,7 +194,7 @@ bool RenderStatusPage(const status::StatusSnapshot& snapshot, const Sink& sink) 
   }
   out +=
       "</p>\n<table>\n<thead><tr><th>target</th><th>state</th><th>status</th>"
-      "<th>reason / detail</th>";
+      "<th>reason / diagnosis</th>";
   for (const auto span : spans) {
     const std::string name = core::FormatDuration(span);
     out += "<th>";

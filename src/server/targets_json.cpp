@@ -85,6 +85,14 @@ Json TargetToJson(const status::TargetStatus& t) {
   out["consecutive_failures"] = t.consecutive_failures;
   out["probes_total"] = t.probes_total;
   out["last"] = t.last ? LastToJson(*t.last) : Json(nullptr);
+  out["diagnosis"] = t.diagnosis.empty() ? Json(nullptr) : Json(t.diagnosis);
+  if (t.responder) {
+    out["responder"] = {{"name", std::string(diagnose::ResponderName(t.responder->responder))},
+                        {"origin", std::string(diagnose::OriginName(t.responder->origin))},
+                        {"evidence", t.responder->evidence}};
+  } else {
+    out["responder"] = nullptr;
+  }
   Json windows = Json::array();
   for (const auto& w : t.windows) windows.push_back(WindowToJson(w));
   out["windows"] = std::move(windows);

@@ -5,10 +5,12 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "alert/alert_engine.h"
 #include "core/clock.h"
+#include "diagnose/responder.h"
 #include "probe/result.h"
 
 // A read-only picture of the agent that the probe loop publishes (as
@@ -48,10 +50,17 @@ struct TargetStatus {
   bool up = false;                         // last probe passed
   core::Clock::WallTimePoint state_since{};  // when `up` last changed (or first probe)
   std::uint64_t consecutive_failures = 0;
+  // For a failing target: the last failure in one plain sentence (diagnose/describe.h) and,
+  // for a 5xx, which hop produced it. Empty while the target passes.
+  std::string diagnosis;
+  std::optional<diagnose::Fingerprint> responder;
 
   std::uint64_t probes_total = 0;
   std::map<int, std::uint64_t> responses_by_code;       // exact HTTP status -> count
   std::array<std::uint64_t, kReasonCount> failures_by_reason{};
+  // 5xx answers by who produced them: (code, origin, responder) -> count. Bounded: codes
+  // 500..599 times the fixed enums.
+  std::map<std::tuple<int, diagnose::Origin, diagnose::Responder>, std::uint64_t> fivexx_by_hop;
   Histogram duration;                                   // whole-probe seconds
   std::vector<WindowSummary> windows;                   // one per agent window, ascending span
 };
