@@ -91,9 +91,11 @@ int main(int argc, char** argv) {
       ++started;
       ++running;
     }
+    // Sleep until the next slot, rounded up to curl_multi_poll's millisecond: rounding down
+    // would spin on sub-millisecond gaps and bill the floor for CPU it need not burn.
     const auto next_slot = start + period * started;
     int wait_ms = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(next_slot - Clock::now()).count());
+        std::chrono::ceil<std::chrono::milliseconds>(next_slot - Clock::now()).count());
     wait_ms = std::clamp(wait_ms, 0, 100);
     int still = 0;
     curl_multi_perform(multi, &still);

@@ -23,8 +23,8 @@ BUILD_TYPE=Release "$root/scripts/build.sh" -DGATEWATCH_BUILD_TESTS=OFF >/dev/nu
 
 work=$(mktemp -d /tmp/gatewatch-bench-XXXXXX)
 cleanup() {
-  [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  [[ -n ${gw_pid:-} ]] && kill -9 "$gw_pid" 2>/dev/null || true
+  if [[ -f $work/nginx.pid ]]; then kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; fi
+  if [[ -n ${gw_pid:-} ]]; then kill -9 "$gw_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -89,15 +89,18 @@ for pair in "${pairs[@]}"; do
   "$build/gatewatch" --config "$conf" 2>"$work/gw.log" &
   gw_pid=$!
   sleep "$warmup"
-  curl -fsS "http://127.0.0.1:$agent_port/metrics" >"$work/m0"
+  # Probes are counted between the two scrapes' midpoints and CPU over [t0, t1]; the rate
+  # uses the scrape interval so that scrape time does not inflate it.
+  s0=$(date +%s.%N); curl -fsS "http://127.0.0.1:$agent_port/metrics" >"$work/m0"; s0e=$(date +%s.%N)
   t0=$(date +%s.%N); c0=$(cpu_ticks $gw_pid)
   sleep "$measure"
   c1=$(cpu_ticks $gw_pid); t1=$(date +%s.%N)
-  curl -fsS "http://127.0.0.1:$agent_port/metrics" >"$work/m1"
+  s1=$(date +%s.%N); curl -fsS "http://127.0.0.1:$agent_port/metrics" >"$work/m1"; s1e=$(date +%s.%N)
   rss=$(rss_kb $gw_pid)
   kill -TERM $gw_pid; wait $gw_pid || true; gw_pid=
   p0=$(metric_sum gatewatch_probes_total <"$work/m0"); p1=$(metric_sum gatewatch_probes_total <"$work/m1")
-  gw_rate=$(awk -v p="$((p1 - p0))" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", p / (b - a)}')
+  gw_rate=$(awk -v p="$((p1 - p0))" -v a0="$s0" -v a1="$s0e" -v b0="$s1" -v b1="$s1e" \
+    'BEGIN {printf "%.0f", p / ((b0 + b1) / 2 - (a0 + a1) / 2)}')
   gw_cpu=$(awk -v c="$((c1 - c0))" -v hz="$tick_hz" -v r="$gw_rate" -v a="$t0" -v b="$t1" \
     'BEGIN {printf "%.4f", (c / hz) * 1000 / (r * (b - a))}')
   lag=$(lag_p99 "$work/m0" "$work/m1")

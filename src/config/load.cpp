@@ -42,7 +42,6 @@ constexpr PlannedKey kNotYetSupportedKeys[] = {
     {Scope::kTarget, "upstream"},     // direct probe of the backend behind the gateway
     {Scope::kTarget, "resolve_all"},  // probe every resolved address
     {Scope::kTarget, "confirm"},      // confirm probes: transient vs persistent
-    {Scope::kTarget, "health"},       // health-body parsing
 };
 
 constexpr std::string_view kTopLevelKeys[] = {"agent", "defaults", "target", "alert", "notifier"};
@@ -62,6 +61,7 @@ constexpr std::string_view kTargetKeys[] = {"name",
                                             "tls_insecure",
                                             "max_body_bytes",
                                             "connection",
+                                            "health",
                                             "labels"};
 
 constexpr std::string_view kAlertKeys[] = {
@@ -82,6 +82,7 @@ constexpr std::string_view kLogFormats[] = {"text", "json"};
 constexpr std::string_view kMethods[] = {"GET",   "HEAD",   "POST",   "PUT",
                                          "PATCH", "DELETE", "OPTIONS"};
 constexpr std::string_view kConnections[] = {"fresh", "reuse"};
+constexpr std::string_view kHealthModes[] = {"auto", "off"};
 
 constexpr core::Millis kMinInterval = 100ms;
 constexpr core::Millis kMinTimeout = 10ms;
@@ -648,6 +649,10 @@ class Loader {
       } else if (k == "connection") {
         if (auto s = OneOf(value, path, kConnections)) {
           spec.connection = *s == "reuse" ? ConnectionMode::kReuse : ConnectionMode::kFresh;
+        }
+      } else if (k == "health") {
+        if (auto s = OneOf(value, path, kHealthModes)) {
+          spec.health = *s == "off" ? HealthMode::kOff : HealthMode::kAuto;
         }
       } else if (k == "labels") {
         ParseLabels(value, path, spec.labels, CheckLabelName);

@@ -378,3 +378,21 @@ TEST(ShippedConfigs, MinimalLoads) {
 
 }  // namespace
 }  // namespace gatewatch::config
+
+namespace gatewatch::config {
+namespace {
+
+TEST(ParseConfig, HealthModeDefaultsToAutoAndCanBeTurnedOff) {
+  const auto result = ParseConfig(
+      "[defaults]\nhealth = \"off\"\n"
+      "[[target]]\nname = \"a\"\nurl = \"http://127.0.0.1/\"\n"
+      "[[target]]\nname = \"b\"\nurl = \"http://127.0.0.1/\"\nhealth = \"auto\"\n",
+      "t.toml", [](std::string_view) { return std::nullopt; });
+  ASSERT_TRUE(result.config.has_value());
+  EXPECT_EQ(result.config->targets[0].health, HealthMode::kOff);
+  EXPECT_EQ(result.config->targets[1].health, HealthMode::kAuto);
+  EXPECT_EQ(TargetSpec{}.health, HealthMode::kAuto);
+}
+
+}  // namespace
+}  // namespace gatewatch::config
