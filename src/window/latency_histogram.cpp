@@ -32,47 +32,53 @@ const Bounds& GetBounds() {
   return bounds;
 }
 
-std::uint32_t SaturatingAdd(std::uint32_t a, std::uint32_t b) {
-  const std::uint32_t sum = a + b;
-  return sum < a ? std::numeric_limits<std::uint32_t>::max() : sum;
+std::uint32_t ClampedMicros(microseconds latency) {
+  return static_cast<std::uint32_t>(
+      std::clamp(latency, microseconds(0), LatencyHistogram::kMax).count());
 }
 
 }  // namespace
 
-microseconds LatencyHistogram::LowerBound(std::size_t bucket) {
+template <typename Counter>
+microseconds BasicLatencyHistogram<Counter>::LowerBound(std::size_t bucket) {
   return microseconds(GetBounds()[std::min(bucket, kBuckets)]);
 }
 
-std::size_t LatencyHistogram::BucketOf(microseconds latency) {
+template <typename Counter>
+std::size_t BasicLatencyHistogram<Counter>::BucketOf(microseconds latency) {
   const Bounds& bounds = GetBounds();
   // The last of bounds[0..kBuckets-1] that is <= latency names the bucket.
   const auto it = std::upper_bound(bounds.begin(), bounds.begin() + kBuckets, latency.count());
   return it == bounds.begin() ? 0 : static_cast<std::size_t>(it - bounds.begin()) - 1;
 }
 
-void LatencyHistogram::Record(microseconds latency) {
-  std::uint32_t& count = counts_[BucketOf(latency)];
-  count = SaturatingAdd(count, 1);
-  const auto us = static_cast<std::uint32_t>(std::clamp(latency, microseconds(0), kMax).count());
-  min_us_ = std::min(min_us_, us);
-  max_us_ = std::max(max_us_, us);
+template <typename Counter>
+void BasicLatencyHistogram<Counter>::Record(microseconds latency) {
+  if (TryRecord(latency)) return;
+  // A saturated counter loses the sample, but the extremes stay true to every sample seen.
+  const std::uint32_t us = ClampedMicros(latency);
+  Extend(us, us);
 }
 
-void LatencyHistogram::Merge(const LatencyHistogram& other) {
-  for (std::size_t i = 0; i < kBuckets; ++i) {
-    counts_[i] = SaturatingAdd(counts_[i], other.counts_[i]);
-  }
-  min_us_ = std::min(min_us_, other.min_us_);
-  max_us_ = std::max(max_us_, other.max_us_);
+template <typename Counter>
+bool BasicLatencyHistogram<Counter>::TryRecord(microseconds latency) {
+  Counter& count = counts_[BucketOf(latency)];
+  if (count == kFull) return false;
+  ++count;
+  const std::uint32_t us = ClampedMicros(latency);
+  Extend(us, us);
+  return true;
 }
 
-std::uint64_t LatencyHistogram::Count() const {
+template <typename Counter>
+std::uint64_t BasicLatencyHistogram<Counter>::Count() const {
   std::uint64_t total = 0;
-  for (std::uint32_t count : counts_) total += count;
+  for (Counter count : counts_) total += count;
   return total;
 }
 
-std::optional<microseconds> LatencyHistogram::Quantile(double q) const {
+template <typename Counter>
+std::optional<microseconds> BasicLatencyHistogram<Counter>::Quantile(double q) const {
   const std::uint64_t total = Count();
   if (total == 0) return std::nullopt;
   if (!(q > 0.0)) q = 0.0;  // also maps NaN to the minimum
@@ -104,6 +110,13 @@ std::optional<microseconds> LatencyHistogram::Quantile(double q) const {
   return microseconds(std::llround(lo + (hi - lo) * index / steps));
 }
 
-void LatencyHistogram::Clear() { *this = LatencyHistogram(); }
+template <typename Counter>
+void BasicLatencyHistogram<Counter>::Clear() {
+  *this = BasicLatencyHistogram();
+}
+
+template class BasicLatencyHistogram<std::uint8_t>;
+template class BasicLatencyHistogram<std::uint16_t>;
+template class BasicLatencyHistogram<std::uint32_t>;
 
 }  // namespace gatewatch::window

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 namespace gatewatch::window {
 namespace {
@@ -15,75 +16,160 @@ std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-void Bump(std::uint32_t& counter) {
-  if (counter != std::numeric_limits<std::uint32_t>::max()) ++counter;
+std::size_t SlotOf(std::int64_t bucket_index, std::int64_t size) {
+  const std::int64_t slot = bucket_index % size;
+  return static_cast<std::size_t>(slot < 0 ? slot + size : slot);
+}
+
+template <typename Counter>
+void Bump(Counter& counter) {
+  if (counter != std::numeric_limits<Counter>::max()) ++counter;
+}
+
+// 1, 2 or 4: see "Memory" in the header.
+std::size_t CounterBytesFor(core::Clock::Duration width) {
+  const std::int64_t interval = core::Clock::Duration(SlidingWindow::kMinProbeInterval).count();
+  const auto per_bucket = static_cast<std::uint64_t>((width.count() + interval - 1) / interval);
+  const std::uint64_t needed = SlidingWindow::kHeadroom * per_bucket;
+  if (needed <= std::numeric_limits<std::uint8_t>::max()) return 1;
+  if (needed <= std::numeric_limits<std::uint16_t>::max()) return 2;
+  return 4;
 }
 
 }  // namespace
 
 SlidingWindow::SlidingWindow(std::chrono::milliseconds span, std::size_t buckets)
-    : span_(std::max(span, std::chrono::milliseconds(1))),
-      width_(0),
-      newest_(kNothingRecorded),
-      slots_(std::max<std::size_t>(buckets, 1) + 1) {
+    : span_(std::max(span, std::chrono::milliseconds(1))), width_(0), newest_(kNothingRecorded) {
+  const std::size_t size = std::max<std::size_t>(buckets, 1) + 1;
   const std::int64_t span_ticks = core::Clock::Duration(span_).count();
-  const auto n = static_cast<std::int64_t>(slots_.size() - 1);
+  const auto n = static_cast<std::int64_t>(size - 1);
   // Rounded up so that N buckets cover at least the whole span.
   width_ = core::Clock::Duration((span_ticks + n - 1) / n);
+  switch (CounterBytesFor(width_)) {
+    case 1:
+      rings_.emplace<Ring<std::uint8_t>>(size);
+      break;
+    case 2:
+      rings_.emplace<Ring<std::uint16_t>>(size);
+      break;
+    default:
+      rings_.emplace<Ring<std::uint32_t>>(size);
+      break;
+  }
 }
 
 std::int64_t SlidingWindow::BucketIndex(core::Clock::TimePoint t) const {
   return FloorDiv(t.time_since_epoch().count(), width_.count());
 }
 
-std::size_t SlidingWindow::SlotOf(std::int64_t bucket_index) const {
-  const auto size = static_cast<std::int64_t>(slots_.size());
-  const std::int64_t slot = bucket_index % size;
-  return static_cast<std::size_t>(slot < 0 ? slot + size : slot);
+template <typename Counter>
+bool SlidingWindow::RecordIn(Ring<Counter>& ring, std::int64_t index,
+                             const probe::ProbeResult& result) {
+  const auto size = static_cast<std::int64_t>(ring.size());
+  if (index > newest_) {
+    if (index >= newest_ + size) {
+      std::fill(ring.begin(), ring.end(), Slot<Counter>{});
+    } else {
+      for (std::int64_t i = newest_ + 1; i <= index; ++i) ring[SlotOf(i, size)] = Slot<Counter>{};
+    }
+    newest_ = index;
+  } else if (index <= newest_ - size) {
+    return true;  // its slot already holds a newer bucket
+  }
+
+  Slot<Counter>& slot = ring[SlotOf(index, size)];
+  const bool failed = !result.success();
+  const int status = result.http_status;
+  const bool status_5xx = status >= 500 && status <= 599;
+  if constexpr (std::is_same_v<Counter, std::uint32_t>) {
+    slot.latency.Record(result.latency);
+  } else {
+    // 502..504 never exceed status_5xx, so a full one shows here first.
+    constexpr Counter kFull = std::numeric_limits<Counter>::max();
+    if ((failed && slot.failed == kFull) || (status_5xx && slot.status_5xx == kFull) ||
+        !slot.latency.TryRecord(result.latency)) {
+      return false;
+    }
+  }
+  if (failed) Bump(slot.failed);
+  if (status_5xx) Bump(slot.status_5xx);
+  if (status == 502) Bump(slot.status_502);
+  if (status == 503) Bump(slot.status_503);
+  if (status == 504) Bump(slot.status_504);
+  return true;
 }
 
 void SlidingWindow::Record(core::Clock::TimePoint at, const probe::ProbeResult& result) {
   const std::int64_t index = BucketIndex(at);
-  const auto size = static_cast<std::int64_t>(slots_.size());
-  if (index > newest_) {
-    if (index >= newest_ + size) {
-      std::fill(slots_.begin(), slots_.end(), Slot{});
-    } else {
-      for (std::int64_t i = newest_ + 1; i <= index; ++i) slots_[SlotOf(i)] = Slot{};
-    }
-    newest_ = index;
-  } else if (index <= newest_ - size) {
-    return;  // its slot already holds a newer bucket
-  }
+  const auto record_in = [&](auto& ring) { return RecordIn(ring, index, result); };
+  // At most twice: 32-bit rings always take the result.
+  while (!std::visit(record_in, rings_)) Widen();
+}
 
-  Slot& slot = slots_[SlotOf(index)];
-  slot.latency.Record(result.latency);
-  if (!result.success()) Bump(slot.failed);
-  const int status = result.http_status;
-  if (status >= 500 && status <= 599) Bump(slot.status_5xx);
-  if (status == 502) Bump(slot.status_502);
-  if (status == 503) Bump(slot.status_503);
-  if (status == 504) Bump(slot.status_504);
+void SlidingWindow::Widen() {
+  const auto copy_into = [](const auto& narrow, auto& wide) {
+    for (std::size_t i = 0; i < narrow.size(); ++i) {
+      wide[i].latency.Merge(narrow[i].latency);
+      wide[i].failed = narrow[i].failed;
+      wide[i].status_5xx = narrow[i].status_5xx;
+      wide[i].status_502 = narrow[i].status_502;
+      wide[i].status_503 = narrow[i].status_503;
+      wide[i].status_504 = narrow[i].status_504;
+    }
+  };
+  if (const auto* ring = std::get_if<Ring<std::uint8_t>>(&rings_)) {
+    Ring<std::uint16_t> wide(ring->size());
+    copy_into(*ring, wide);
+    rings_ = std::move(wide);
+  } else if (const auto* ring = std::get_if<Ring<std::uint16_t>>(&rings_)) {
+    Ring<std::uint32_t> wide(ring->size());
+    copy_into(*ring, wide);
+    rings_ = std::move(wide);
+  }
 }
 
 WindowStats SlidingWindow::Stats(core::Clock::TimePoint now) const {
   WindowStats stats;
   const std::int64_t now_index = BucketIndex(now);
-  const auto n = static_cast<std::int64_t>(slots_.size() - 1);
-  // Buckets now_index - N .. now_index, of which the ring still holds newest_ - N .. newest_.
-  const std::int64_t first = std::max(now_index - n, newest_ - n);
-  const std::int64_t last = std::min(now_index, newest_);
-  for (std::int64_t i = first; i <= last; ++i) {
-    const Slot& slot = slots_[SlotOf(i)];
-    stats.total += slot.latency.Count();
-    stats.failed += slot.failed;
-    stats.status_5xx += slot.status_5xx;
-    stats.status_502 += slot.status_502;
-    stats.status_503 += slot.status_503;
-    stats.status_504 += slot.status_504;
-    stats.latency.Merge(slot.latency);
-  }
+  std::visit(
+      [&](const auto& ring) {
+        const auto size = static_cast<std::int64_t>(ring.size());
+        const std::int64_t n = size - 1;
+        // Buckets now_index - N .. now_index, of which the ring still holds newest_ - N ..
+        // newest_.
+        const std::int64_t first = std::max(now_index - n, newest_ - n);
+        const std::int64_t last = std::min(now_index, newest_);
+        for (std::int64_t i = first; i <= last; ++i) {
+          const auto& slot = ring[SlotOf(i, size)];
+          stats.total += slot.latency.Count();
+          stats.failed += slot.failed;
+          stats.status_5xx += slot.status_5xx;
+          stats.status_502 += slot.status_502;
+          stats.status_503 += slot.status_503;
+          stats.status_504 += slot.status_504;
+          stats.latency.Merge(slot.latency);
+        }
+      },
+      rings_);
   return stats;
+}
+
+std::size_t SlidingWindow::buckets() const {
+  return std::visit([](const auto& ring) { return ring.size() - 1; }, rings_);
+}
+
+std::size_t SlidingWindow::counter_bytes() const {
+  constexpr std::size_t kBytes[] = {sizeof(std::uint8_t), sizeof(std::uint16_t),
+                                    sizeof(std::uint32_t)};
+  return kBytes[rings_.index()];
+}
+
+std::size_t SlidingWindow::memory_bytes() const {
+  const auto heap_bytes = [](const auto& ring) {
+    using Element = typename std::decay_t<decltype(ring)>::value_type;
+    return ring.capacity() * sizeof(Element);
+  };
+  return sizeof(*this) + std::visit(heap_bytes, rings_);
 }
 
 }  // namespace gatewatch::window

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <variant>
 #include <vector>
 
 #include "core/clock.h"
@@ -22,7 +23,7 @@ struct WindowStats {
 //
 // Time is cut into buckets of width w = span / buckets (rounded up to the clock's tick),
 // aligned to the steady clock's epoch, and kept in a ring of buckets + 1 slots that is
-// reused as time moves, so memory is fixed whatever the probe rate.
+// reused as time moves, so memory does not grow with time or (see Memory) the probe rate.
 //
 // Edges, exactly: a result recorded at t is counted by Stats(now) for every now in
 // [t, t + span], and is gone at the first bucket boundary after t + span, so it may stay
@@ -30,22 +31,47 @@ struct WindowStats {
 // was rounded up by). Put differently, Stats covers between span and span + w of history.
 // Example, span 60s and 5 buckets (w = 12s): a result at 100s (bucket [96s, 108s)) is
 // counted from 100s through 167.999s and gone at 168s.
+// Why 5 buckets: each bucket fewer would save one slot (64 to 212 bytes, see Memory), but
+// cost users timeliness: with 4 the window reaches back up to 25% past span, with 2 up to
+// 50%, so a recovered target keeps a 502 ratio alert firing that much longer, and a rate
+// is diluted by up to that much stale history.
 //
 // Out of order: Record files a result under its own `at`, so a probe that started earlier
 // but finished later lands in its own bucket. A result older than the ring (before the
 // start of the newest recorded bucket minus span) is dropped. Time may jump by any amount:
 // a jump of a whole ring or more clears it in O(buckets), never bucket by bucket.
 //
-// Memory: sizeof(SlidingWindow) is 48 bytes plus (buckets + 1) * 212 bytes on the heap;
-// with kDefaultBuckets that is 1,320 bytes, so three windows per target stay under 4 KB.
+// Memory: each slot holds a BasicLatencyHistogram (46 counters, exact min and max) and the
+// failed/5xx/502/503/504 counters, all of one width picked at construction: the narrowest of
+// 8, 16 or 32 bits that holds kHeadroom (2) times the most results one bucket can get from a
+// target probed every kMinProbeInterval (100 ms, config's minimum interval), that is
+// ceil(w / 100 ms) results. So w <= 12.7s (spans up to 63s) gets 8 bits, w <= 3,276s (spans
+// up to 4.5 h) 16 bits, longer ones 32 bits. The headroom covers the scheduler's jitter and
+// a run moved earlier by an interval change. A slot is 64, 112 or 212 bytes, and
+// sizeof(SlidingWindow) is 56, so with kDefaultBuckets a window is 440 bytes for 1m,
+// 728 bytes for 5m and 1h, and 1,328 bytes for 7d (it was 1,320 for every span when all
+// counters were 32-bit): 1,920 instead of 3,984 bytes per target for 1m/5m/1h.
+// Should a caller record faster than that anyway, a bucket about to overflow first widens
+// the whole ring to the next width (one allocation, then memory_bytes() grows to that
+// width's size and stays there), so counts stay exact; only 32-bit counters saturate, at
+// UINT32_MAX, instead of wrapping (a 7d window at 10 probes/s puts 1.2 million results in a
+// bucket). Stats always merges into a 32-bit LatencyHistogram, so counts and quantiles are
+// exactly what 32-bit slots gave: nothing is traded for accuracy. The trade-offs are a
+// visit over the counter width per Record and Stats (measured faster than before, from the
+// smaller footprint), and memory that depends on the span. The exact min and max stay in
+// every slot (8 of its bytes): with one pair per window they could not expire, and q = 0
+// and q = 1 would stop being exact.
 // Cost: Record is O(log 48) plus clearing any buckets time moved past; Stats merges
 // buckets + 1 histograms (~300 additions with the default).
 //
 // Not thread-safe: owned by the probe loop; publish copies of Stats().
 class SlidingWindow {
  public:
-  // 5 buckets: the window reaches back at most 20% further than `span`.
+  // 5 buckets: the window reaches back at most 20% further than `span` (see above).
   static constexpr std::size_t kDefaultBuckets = 5;
+  // The fastest cadence the counter width is sized for (config: interval >= 100ms).
+  static constexpr std::chrono::milliseconds kMinProbeInterval{100};
+  static constexpr std::uint64_t kHeadroom = 2;
 
   // span <= 0 is treated as 1 ms and buckets == 0 as 1.
   explicit SlidingWindow(std::chrono::milliseconds span, std::size_t buckets = kDefaultBuckets);
@@ -56,25 +82,35 @@ class SlidingWindow {
 
   std::chrono::milliseconds span() const { return span_; }
   core::Clock::Duration bucket_width() const { return width_; }
-  std::size_t buckets() const { return slots_.size() - 1; }
+  std::size_t buckets() const;
+  // Bytes per slot counter now: 1, 2 or 4 (more than at construction once a bucket overflowed).
+  std::size_t counter_bytes() const;
   // Bytes this window occupies, inline and on the heap (allocator overhead aside).
-  std::size_t memory_bytes() const { return sizeof(*this) + slots_.capacity() * sizeof(Slot); }
+  std::size_t memory_bytes() const;
 
  private:
-  // WindowStats minus `total` (that is latency.Count()), in 32-bit saturating counters.
+  // WindowStats minus `total` (that is latency.Count()), in saturating counters. Every
+  // counter is at most latency.Count(), and 503/502/504 at most status_5xx.
+  template <typename Counter>
   struct Slot {
-    std::uint32_t failed = 0, status_5xx = 0, status_502 = 0, status_503 = 0, status_504 = 0;
-    LatencyHistogram latency;
+    BasicLatencyHistogram<Counter> latency;
+    Counter failed = 0, status_5xx = 0, status_502 = 0, status_503 = 0, status_504 = 0;
   };
-  static_assert(sizeof(Slot) == 5 * sizeof(std::uint32_t) + sizeof(LatencyHistogram));
+  template <typename Counter>
+  using Ring = std::vector<Slot<Counter>>;  // buckets + 1 slots; index i lives at i mod size
+  using Rings = std::variant<Ring<std::uint8_t>, Ring<std::uint16_t>, Ring<std::uint32_t>>;
 
   std::int64_t BucketIndex(core::Clock::TimePoint t) const;
-  std::size_t SlotOf(std::int64_t bucket_index) const;
+  // Moves the ring forward to `index` and records there. False, leaving that bucket as it
+  // was, if a counter the result needs is full (never for 32-bit ones, which saturate).
+  template <typename Counter>
+  bool RecordIn(Ring<Counter>& ring, std::int64_t index, const probe::ProbeResult& result);
+  void Widen();  // to the next counter width, keeping every count
 
   std::chrono::milliseconds span_;
   core::Clock::Duration width_;
-  std::int64_t newest_;      // highest bucket index recorded; slots hold newest_ - N .. newest_
-  std::vector<Slot> slots_;  // buckets + 1 slots; bucket index i lives at i mod size
+  std::int64_t newest_;  // highest bucket index recorded; slots hold newest_ - N .. newest_
+  Rings rings_;          // exactly one alternative, the current counter width
 };
 
 }  // namespace gatewatch::window

@@ -13,8 +13,11 @@ namespace gatewatch::window {
 // alert needs), each with SlidingWindow::kDefaultBuckets buckets. Every result goes into
 // all of them. Consecutive-failure counting is not here; the caller owns it.
 //
-// Memory: 24 bytes plus one SlidingWindow per span (1,320 bytes with the default buckets),
-// so ~3.9 KB for three spans.
+// Memory: 24 bytes plus one SlidingWindow per span, whose counter width follows its bucket
+// width (window/sliding_window.h): 440 bytes for spans up to 63s, 728 up to 4.5h, 1,328
+// beyond. So 1,920 bytes for the default 1m/5m/1h (3,984 with 32-bit counters everywhere),
+// plus allocator overhead for 4 heap blocks; at most 4,008 if a caller records faster than
+// one result per 100 ms and every window widens to 32 bits.
 // Not thread-safe: owned by the probe loop; publish copies of Stats().
 class TargetWindows {
  public:

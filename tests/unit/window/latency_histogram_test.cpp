@@ -258,5 +258,57 @@ TEST(LatencyHistogram, ClearEmpties) {
   EXPECT_EQ(histogram, LatencyHistogram{});
 }
 
+TEST(LatencyHistogram, NarrowCountersGiveIdenticalResults) {
+  static_assert(sizeof(BasicLatencyHistogram<std::uint8_t>) == 56);
+  static_assert(sizeof(BasicLatencyHistogram<std::uint16_t>) == 100);
+  // 250 samples: no 8-bit counter can fill.
+  std::vector<microseconds> samples = LogNormal(40'000, 0.8, 240, 5);
+  for (microseconds slow : Spread(1'000'000, 200'000'000, 10)) samples.push_back(slow);
+  LatencyHistogram wide;
+  BasicLatencyHistogram<std::uint16_t> mid;
+  BasicLatencyHistogram<std::uint8_t> narrow;
+  for (microseconds sample : samples) {
+    wide.Record(sample);
+    mid.Record(sample);
+    EXPECT_TRUE(narrow.TryRecord(sample));
+  }
+  EXPECT_EQ(narrow.Count(), samples.size());
+  for (double q : kQuantiles) {
+    EXPECT_EQ(narrow.Quantile(q), wide.Quantile(q)) << q;
+    EXPECT_EQ(mid.Quantile(q), wide.Quantile(q)) << q;
+  }
+  for (std::size_t i = 0; i < LatencyHistogram::kBuckets; ++i) {
+    EXPECT_EQ(narrow.bucket_count(i), wide.bucket_count(i)) << i;
+  }
+  // Merged into a 32-bit histogram, narrow ones are exactly the 32-bit one.
+  LatencyHistogram merged;
+  merged.Merge(narrow);
+  EXPECT_EQ(merged, wide);
+  merged.Merge(mid);
+  LatencyHistogram doubled = wide;
+  doubled.Merge(wide);
+  EXPECT_EQ(merged, doubled);
+}
+
+TEST(LatencyHistogram, TryRecordRefusesAFullCounter) {
+  const std::size_t bucket = LatencyHistogram::BucketOf(microseconds(5'000));
+  ASSERT_EQ(LatencyHistogram::BucketOf(microseconds(5'100)), bucket);
+  BasicLatencyHistogram<std::uint8_t> histogram;
+  for (int i = 0; i < 255; ++i) ASSERT_TRUE(histogram.TryRecord(microseconds(5'000))) << i;
+  EXPECT_FALSE(histogram.TryRecord(microseconds(5'100)));  // full: nothing changes
+  EXPECT_EQ(histogram.bucket_count(bucket), 255u);
+  EXPECT_EQ(histogram.Quantile(1.0), microseconds(5'000));
+  // Record saturates instead, but the sample still counts for the exact max.
+  histogram.Record(microseconds(5'100));
+  EXPECT_EQ(histogram.bucket_count(bucket), 255u);
+  EXPECT_EQ(histogram.Quantile(1.0), microseconds(5'100));
+  EXPECT_TRUE(histogram.TryRecord(microseconds(50'000)));  // other buckets still take samples
+  EXPECT_EQ(histogram.Count(), 256u);
+  BasicLatencyHistogram<std::uint8_t> wider_max;
+  wider_max.Record(microseconds(5'000));
+  wider_max.Merge(histogram);
+  EXPECT_EQ(wider_max.bucket_count(bucket), 255u);  // merging saturates at the narrow width
+}
+
 }  // namespace
 }  // namespace gatewatch::window

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
+#include <iterator>
+#include <limits>
 #include <random>
+#include <vector>
 
 namespace gatewatch::window {
 namespace {
@@ -225,8 +229,10 @@ TEST(SlidingWindow, JumpShorterThanTheRingKeepsRecentBuckets) {
 }
 
 TEST(SlidingWindow, ManyRecordsPerBucket) {
+  // 200,000 results in one 12s bucket, far beyond one per 100 ms: the 8-bit ring widens
+  // (twice) to 32 bits and every count stays exact.
   SlidingWindow window(minutes(1));
-  const std::size_t before = window.memory_bytes();
+  ASSERT_EQ(window.counter_bytes(), 1u);
   for (int i = 0; i < 200'000; ++i) {
     window.Record(At(microseconds(i)), i % 100 == 0
                                            ? Result(504, microseconds(5'000'000))
@@ -239,7 +245,13 @@ TEST(SlidingWindow, ManyRecordsPerBucket) {
   EXPECT_EQ(stats.latency.Count(), 200'000u);
   EXPECT_LT(*stats.latency.Quantile(0.5), microseconds(12'000));
   EXPECT_EQ(stats.latency.Quantile(1.0), microseconds(5'000'000));
-  EXPECT_EQ(window.memory_bytes(), before);  // fixed memory whatever the rate
+  EXPECT_EQ(window.counter_bytes(), 4u);
+  // Bounded memory whatever the rate: the 32-bit ring, and no more.
+  const std::size_t widened = window.memory_bytes();
+  EXPECT_EQ(widened, sizeof(SlidingWindow) + 6 * 212u);
+  for (int i = 0; i < 200'000; ++i) window.Record(At(microseconds(i)), Ok());
+  EXPECT_EQ(window.Stats(At(milliseconds(200))).total, 400'000u);
+  EXPECT_EQ(window.memory_bytes(), widened);
 }
 
 TEST(SlidingWindow, LatencyCoversFailuresToo) {
@@ -298,11 +310,228 @@ TEST(SlidingWindow, CopiesAreIndependent) {
 
 TEST(SlidingWindow, MemoryIsSmallAndFixed) {
   static_assert(sizeof(LatencyHistogram) == 192);
-  static_assert(sizeof(SlidingWindow) <= 48);
-  const SlidingWindow window(minutes(5));
-  EXPECT_EQ(window.memory_bytes(), 1'320u);
-  const SlidingWindow fine(days(7), 60);
-  EXPECT_EQ(fine.memory_bytes(), sizeof(SlidingWindow) + 61 * 212);
+  static_assert(sizeof(BasicLatencyHistogram<std::uint16_t>) == 100);
+  static_assert(sizeof(BasicLatencyHistogram<std::uint8_t>) == 56);
+  static_assert(sizeof(SlidingWindow) <= 56);
+  // Slots: 64 bytes (8-bit), 112 (16-bit) or 212 (32-bit); 6 of them with 5 buckets.
+  const SlidingWindow one_minute(minutes(1));
+  EXPECT_EQ(one_minute.memory_bytes(), sizeof(SlidingWindow) + 6 * 64u);
+  EXPECT_EQ(one_minute.memory_bytes(), 440u);
+  const SlidingWindow five_minutes(minutes(5));
+  EXPECT_EQ(five_minutes.memory_bytes(), 728u);
+  const SlidingWindow one_hour(hours(1));
+  EXPECT_EQ(one_hour.memory_bytes(), 728u);
+  const SlidingWindow week(days(7));
+  EXPECT_EQ(week.memory_bytes(), sizeof(SlidingWindow) + 6 * 212u);
+  const SlidingWindow fine(days(7), 60);  // 2.8h buckets: 32-bit
+  EXPECT_EQ(fine.memory_bytes(), sizeof(SlidingWindow) + 61 * 212u);
+  const SlidingWindow day(hours(24), 60);  // 24 min buckets: 16-bit
+  EXPECT_EQ(day.memory_bytes(), sizeof(SlidingWindow) + 61 * 112u);
+}
+
+// The largest count one bucket of `window` can get from probes `gap` apart.
+std::uint64_t MostPerBucket(const SlidingWindow& window, core::Clock::Duration gap) {
+  return static_cast<std::uint64_t>((window.bucket_width() + gap - core::Clock::Duration(1)) / gap);
+}
+
+TEST(SlidingWindow, CounterWidthFollowsBucketWidth) {
+  struct Case {
+    milliseconds span;
+    std::size_t buckets, counter_bytes;
+  };
+  const Case cases[] = {
+      {seconds(1), 5, 1},
+      {seconds(10), 5, 1},
+      {minutes(1), 5, 1},
+      {milliseconds(63'500), 5, 1},  // 12.7s buckets: 127 probes
+      {milliseconds(63'505), 5, 2},  // 12.701s: 128 probes, 256 with headroom
+      {minutes(5), 5, 2},
+      {hours(1), 5, 2},
+      {milliseconds(16'383'500), 5, 2},  // 3,276.7s buckets: 32,767 probes
+      {milliseconds(16'383'505), 5, 4},
+      {hours(24), 5, 4},
+      {days(7), 5, 4},
+      {days(7), 60, 4},
+      {hours(24), 60, 2},
+      {days(7), 1, 4},
+      {seconds(10), 1, 1},
+  };
+  for (const Case& c : cases) {
+    const SlidingWindow window(c.span, c.buckets);
+    EXPECT_EQ(window.counter_bytes(), c.counter_bytes) << c.span.count() << "ms/" << c.buckets;
+  }
+}
+
+TEST(SlidingWindow, CountersHoldTwiceTheFastestCadenceForEveryConfigurableSpan) {
+  // Config allows spans from 1s to 7d and intervals down to 100 ms. Walk the spans on a
+  // log scale (plus the ends) and check that the counters picked leave 2x headroom.
+  std::vector<milliseconds> spans{seconds(1), days(7)};
+  for (double ms = 1'000; ms < 7 * 24 * 3600e3; ms *= 1.01) {
+    spans.push_back(milliseconds(static_cast<std::int64_t>(ms)));
+  }
+  for (const milliseconds span : spans) {
+    const SlidingWindow window(span);
+    const std::uint64_t most = MostPerBucket(window, SlidingWindow::kMinProbeInterval);
+    const std::uint64_t capacity = (std::uint64_t{1} << (8 * window.counter_bytes())) - 1;
+    EXPECT_LE(2 * most, capacity) << span.count() << "ms";
+    // And the narrowest such: half the width would not do.
+    if (window.counter_bytes() > 1) {
+      EXPECT_GT(2 * most, (std::uint64_t{1} << (4 * window.counter_bytes())) - 1)
+          << span.count() << "ms";
+    }
+  }
+}
+
+// Fills the bucket starting at `start` with one result per `gap`, every tenth a 502 that
+// fails; returns how many it recorded.
+std::uint64_t FillBucket(SlidingWindow& window, TimePoint start, core::Clock::Duration gap) {
+  std::uint64_t n = 0;
+  for (TimePoint t = start; t < start + window.bucket_width(); t += gap, ++n) {
+    window.Record(t, n % 10 == 0 ? Result(502, microseconds(900'000)) : Ok());
+  }
+  return n;
+}
+
+TEST(SlidingWindow, NarrowCountersNeverOverflowAtTheConfiguredRates) {
+  // The widest bucket each width is picked for, filled at 100 ms and at twice that rate:
+  // exact, and no widening.
+  for (const milliseconds span : {milliseconds(63'500), milliseconds(16'383'500)}) {
+    for (const core::Clock::Duration gap :
+         {core::Clock::Duration(milliseconds(100)), core::Clock::Duration(milliseconds(50))}) {
+      SlidingWindow window(span);
+      const std::size_t bytes = window.counter_bytes(), memory = window.memory_bytes();
+      const std::uint64_t n = FillBucket(window, kBase, gap);
+      EXPECT_EQ(n, MostPerBucket(window, gap));
+      const WindowStats stats = window.Stats(kBase + window.bucket_width());
+      EXPECT_EQ(stats.total, n) << span.count();
+      EXPECT_EQ(stats.status_502, (n + 9) / 10) << span.count();
+      EXPECT_EQ(stats.failed, (n + 9) / 10) << span.count();
+      EXPECT_EQ(stats.latency.Count(), n) << span.count();
+      EXPECT_EQ(window.counter_bytes(), bytes) << span.count();
+      EXPECT_EQ(window.memory_bytes(), memory) << span.count();
+    }
+  }
+}
+
+TEST(SlidingWindow, SevenDaysAtTheFastestCadenceStaysExact) {
+  // 7d, 5 buckets of 33.6h: 1,209,600 results per bucket at 100 ms, in 32-bit counters
+  // (which would saturate only past 4.29e9, i.e. 13.6 years of such a bucket).
+  SlidingWindow window(days(7));
+  ASSERT_EQ(window.counter_bytes(), 4u);
+  const std::uint64_t n = FillBucket(window, kBase, milliseconds(100));
+  EXPECT_EQ(n, 1'209'600u);
+  const WindowStats stats = window.Stats(kBase + days(7));
+  EXPECT_EQ(stats.total, n);
+  EXPECT_EQ(stats.status_502, n / 10);
+  EXPECT_EQ(stats.latency.Count(), n);
+  EXPECT_EQ(stats.latency.bucket_count(LatencyHistogram::BucketOf(microseconds(20'000))),
+            n - n / 10);
+  EXPECT_EQ(stats.latency.Quantile(0.0), microseconds(20'000));
+  EXPECT_EQ(stats.latency.Quantile(1.0), microseconds(900'000));
+}
+
+TEST(SlidingWindow, OverflowingBucketWidensTheRingAndKeepsEveryCount) {
+  SlidingWindow window(minutes(1));  // 12s buckets, 8-bit
+  ASSERT_EQ(window.counter_bytes(), 1u);
+  LatencyHistogram latencies;  // of everything recorded, to compare with
+  const auto record = [&](core::Clock::Duration at, const probe::ProbeResult& result) {
+    window.Record(At(at), result);
+    latencies.Record(result.latency);
+  };
+  // Older buckets with data that must survive widening.
+  record(seconds(0), Result(503, microseconds(1'234)));
+  record(seconds(13), Result(504, microseconds(7'000'000)));
+  // 300 timeouts spread over many latency buckets: no histogram counter fills, but
+  // `failed` does, at 255.
+  for (int i = 0; i < 300; ++i) record(seconds(25), Result(0, microseconds(1'000 + 997 * i)));
+  EXPECT_EQ(window.counter_bytes(), 2u);
+  EXPECT_EQ(window.memory_bytes(), sizeof(SlidingWindow) + 6 * 112u);
+  WindowStats stats = window.Stats(At(seconds(30)));
+  EXPECT_EQ(stats.total, 302u);
+  EXPECT_EQ(stats.failed, 302u);
+  EXPECT_EQ(stats.status_503, 1u);
+  EXPECT_EQ(stats.status_504, 1u);
+  EXPECT_EQ(stats.latency, latencies);
+  // 70,000 identical 502s in one bucket: the 16-bit latency and 5xx counters fill next.
+  for (int i = 0; i < 70'000; ++i) record(seconds(40), Result(502));
+  EXPECT_EQ(window.counter_bytes(), 4u);
+  stats = window.Stats(At(seconds(40)));
+  EXPECT_EQ(stats.total, 70'302u);
+  EXPECT_EQ(stats.failed, 70'302u);
+  EXPECT_EQ(stats.status_5xx, 70'002u);
+  EXPECT_EQ(stats.status_502, 70'000u);
+  EXPECT_EQ(stats.latency, latencies);
+  EXPECT_EQ(stats.latency.Quantile(0.0), microseconds(1'000));
+  EXPECT_EQ(stats.latency.Quantile(1.0), microseconds(7'000'000));
+  // The ring still moves and expires as before: [0s, 12s) is gone at 72s.
+  EXPECT_EQ(window.Stats(At(seconds(72))).status_503, 0u);
+  EXPECT_EQ(window.Stats(At(seconds(72))).status_504, 1u);
+  // And copies of a widened window are independent.
+  SlidingWindow copy = window;
+  copy.Record(At(seconds(41)), Result(502));
+  EXPECT_EQ(copy.Stats(At(seconds(41))).status_502, 70'001u);
+  EXPECT_EQ(window.Stats(At(seconds(41))).status_502, 70'000u);
+}
+
+TEST(SlidingWindow, MatchesBruteForceAtEveryCounterWidth) {
+  // Random results at random, partly out-of-order times, sometimes bunched far beyond one
+  // per 100 ms, against a recount of the raw results Stats must cover.
+  struct Recorded {
+    std::int64_t bucket;
+    probe::ProbeResult result;
+  };
+  std::mt19937_64 rng(11);
+  const int statuses[] = {200, 200, 200, 204, 301, 404, 500, 502, 502, 503, 504, 0};
+  for (const milliseconds span : {milliseconds(seconds(5)), milliseconds(minutes(1)),
+                                  milliseconds(hours(1)), milliseconds(days(7))}) {
+    SlidingWindow window(span);
+    const auto width = window.bucket_width();
+    const auto size = static_cast<std::int64_t>(window.buckets() + 1);
+    std::vector<Recorded> kept;
+    std::int64_t newest = std::numeric_limits<std::int64_t>::min() / 2;
+    TimePoint now = kBase;
+    for (int step = 0; step < 3'000; ++step) {
+      now += width * static_cast<int>(rng() % 5) / 4;  // 0..1 bucket widths on
+      const int burst = rng() % 50 == 0 ? 400 : 1 + static_cast<int>(rng() % 3);
+      for (int k = 0; k < burst; ++k) {
+        // Up to 1.5 ring lengths in the past, so some are dropped.
+        const auto back = width * static_cast<int>(rng() % (size * 6)) / 4;
+        const TimePoint at = rng() % 4 == 0 ? now - back : now;
+        probe::ProbeResult result =
+            Result(statuses[rng() % std::size(statuses)], microseconds(rng() % 200'000'000));
+        window.Record(at, result);
+        const std::int64_t bucket = (at - TimePoint{}) / width;  // at > epoch: / is floor
+        if (bucket > newest) newest = bucket;
+        if (bucket > newest - size) kept.push_back({bucket, std::move(result)});
+      }
+      std::erase_if(kept, [&](const Recorded& r) { return r.bucket <= newest - size; });
+      if (step % 10 != 0) continue;
+      const TimePoint query = now - width * static_cast<int>(rng() % 3);
+      const std::int64_t query_bucket = (query - TimePoint{}) / width;
+      WindowStats expected;
+      const std::int64_t first = std::max(query_bucket, newest) - (size - 1);
+      const std::int64_t last = std::min(query_bucket, newest);
+      for (const Recorded& r : kept) {
+        if (r.bucket < first || r.bucket > last) continue;
+        ++expected.total;
+        if (!r.result.success()) ++expected.failed;
+        const int status = r.result.http_status;
+        if (status >= 500 && status <= 599) ++expected.status_5xx;
+        expected.status_502 += status == 502;
+        expected.status_503 += status == 503;
+        expected.status_504 += status == 504;
+        expected.latency.Record(r.result.latency);
+      }
+      const WindowStats stats = window.Stats(query);
+      ASSERT_EQ(stats.total, expected.total) << span.count() << " step " << step;
+      ASSERT_EQ(stats.failed, expected.failed) << span.count() << " step " << step;
+      ASSERT_EQ(stats.status_5xx, expected.status_5xx) << span.count() << " step " << step;
+      ASSERT_EQ(stats.status_502, expected.status_502) << span.count() << " step " << step;
+      ASSERT_EQ(stats.status_503, expected.status_503) << span.count() << " step " << step;
+      ASSERT_EQ(stats.status_504, expected.status_504) << span.count() << " step " << step;
+      ASSERT_EQ(stats.latency, expected.latency) << span.count() << " step " << step;
+    }
+  }
 }
 
 }  // namespace

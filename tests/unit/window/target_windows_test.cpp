@@ -67,10 +67,28 @@ TEST(TargetWindows, StatsIntoReusesTheVector) {
   for (const WindowStats& stats : out) EXPECT_EQ(stats.status_503, 2u);
 }
 
-TEST(TargetWindows, ThreeWindowsStayUnderFourKilobytes) {
-  const TargetWindows windows(kSpans);
-  EXPECT_LT(windows.memory_bytes(), 4'096u);
-  EXPECT_EQ(windows.memory_bytes(), sizeof(TargetWindows) + 3 * 1'320u);
+TEST(TargetWindows, DefaultThreeWindowsStayUnderTwoKilobytes) {
+  // The agent's budget at 10,000 targets: ~2 KB of windows per target.
+  TargetWindows windows(kSpans);
+  EXPECT_LE(windows.memory_bytes(), 2'048u);
+  // 1m: 8-bit counters; 5m and 1h: 16-bit.
+  EXPECT_EQ(windows.memory_bytes(), sizeof(TargetWindows) + 440u + 728u + 728u);
+  // Probing at the fastest configurable cadence (100 ms) for 2 hours changes nothing.
+  for (int i = 0; i < 72'000; ++i) windows.Record(kBase + milliseconds(100) * i, Result(502));
+  EXPECT_LE(windows.memory_bytes(), 2'048u);
+  const std::vector<WindowStats> stats = windows.Stats(kBase + hours(2));
+  ASSERT_EQ(stats.size(), 3u);
+  EXPECT_EQ(stats[0].total, 600u);  // 1m..1m12s of history, at the bucket edge: exactly 1m
+  EXPECT_EQ(stats[1].status_502, 3'000u);
+  EXPECT_EQ(stats[2].status_5xx, 36'000u);
+}
+
+TEST(TargetWindows, WorstCaseIsTheOldThirtyTwoBitSize) {
+  // Far faster than one result per 100 ms: every window widens to 32 bits, and no further.
+  TargetWindows windows(kSpans);
+  for (int i = 0; i < 70'000; ++i) windows.Record(kBase, Result(503));
+  EXPECT_EQ(windows.memory_bytes(), sizeof(TargetWindows) + 3 * (sizeof(SlidingWindow) + 1'272u));
+  for (const WindowStats& stats : windows.Stats(kBase)) EXPECT_EQ(stats.status_503, 70'000u);
 }
 
 TEST(TargetWindows, NoSpansIsValid) {
