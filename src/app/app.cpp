@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "alert/alert_engine.h"
+#include "alert/state_file.h"
 #include "app/shard.h"
 #include "app/target_state.h"
 #include "core/duration.h"
@@ -70,6 +72,19 @@ void LogAlertEvent(const alert::AlertEvent& e) {
     case alert::EventKind::kTest:
       break;
   }
+}
+
+// The agent's own address for links in alerts: a wildcard listen address becomes the
+// host's name, which is what a person clicking the link can reach.
+std::string ExternalUrl(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  const std::string port = colon == std::string::npos ? "" : listen.substr(colon + 1);
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") {
+    char name[256] = {};
+    host = gethostname(name, sizeof name - 1) == 0 && name[0] != '\0' ? name : "localhost";
+  }
+  return "http://" + host + (port.empty() ? "" : ":" + port) + "/";
 }
 
 std::string JoinErrors(const std::vector<config::ConfigError>& errors) {
@@ -140,6 +155,7 @@ struct App::Impl {
   std::vector<std::promise<ReloadOutcome>> reload_waiters;
   std::atomic<bool> reload_requested{false};
 
+  std::unique_ptr<notify::Dispatcher> dispatcher;
   std::unique_ptr<server::HttpApi> http;  // last member: stopped first, it reads the others
 
   void StartDue(core::Clock::TimePoint now);
@@ -265,8 +281,13 @@ void App::Impl::EvaluateAlerts(core::Clock::TimePoint now) {
 }
 
 void App::Impl::Notify(std::vector<alert::AlertEvent>&& events) {
+  if (events.empty()) return;
   for (const auto& e : events) LogAlertEvent(e);
-  if (!events.empty() && options.on_alert_events) options.on_alert_events(std::move(events));
+  if (options.on_alert_events) options.on_alert_events(events);
+  dispatcher->Enqueue(std::move(events));
+  // After the events, so the state file never claims an alert was announced before the
+  // outbox holds its notification (the dispatcher writes them in this order).
+  dispatcher->SaveAlertState(alerts.Export());
 }
 
 void App::Impl::UpdateSaturation() {
@@ -300,6 +321,7 @@ void App::Impl::Publish(core::Clock::TimePoint now) {
   agent_status.ready = all_probed;
   snap->alerts = alerts.Snapshot();
   agent_status.probes_in_flight = prober.InFlight();
+  agent_status.notifications = dispatcher->Stats();
   snap->agent = agent_status;
   last_publish = now;
   std::lock_guard lock(snapshot_mu);
@@ -328,7 +350,22 @@ App::App(config::Config config, AppOptions options)
     : impl_(std::make_unique<Impl>(*this, std::move(options))) {
   const auto listen = config.agent.listen;
   const auto token = config.agent.api_token;
+  const auto state_dir = config.agent.state_dir;
+  notify::DispatcherOptions notify_options;
+  notify_options.external_url = ExternalUrl(listen);
+  notify_options.seed = impl_->seed;
+  // A delivery that is not yet saved is repeated after a crash, and chat receivers do not
+  // dedup by Idempotency-Key: save progress as promptly as new notifications, so only a
+  // crash within ~100 ms of a delivery can page twice.
+  notify_options.progress_persist_interval = notify_options.persist_interval;
+  impl_->dispatcher =
+      std::make_unique<notify::Dispatcher>(config, impl_->clock, std::move(notify_options));
+  if (const auto& report = impl_->dispatcher->load_report(); !report.error.empty()) {
+    spdlog::error("{}", report.error);
+  }
   ApplyConfig(std::move(config));
+  RestoreAlerts(state_dir);
+  if (impl_->options.start_dispatcher) impl_->dispatcher->Start();
   impl_->agent_status.last_reload = impl_->clock.WallNow();
   if (impl_->options.serve_http) {
     server::HttpApiOptions http;
@@ -350,7 +387,22 @@ App::~App() {
   if (impl_->http) impl_->http->Stop();
   impl_->http.reset();
   impl_->multi.CancelAll();
+  impl_->dispatcher.reset();  // saves what is still queued for the next start
 }
+
+void App::RestoreAlerts(const std::string& state_dir) {
+  if (state_dir.empty()) return;
+  Impl& m = *impl_;
+  auto loaded = alert::LoadAlertState(alert::StateFilePath(state_dir), m.clock.WallNow());
+  if (!loaded.error.empty()) spdlog::error("{}", loaded.error);
+  if (loaded.alerts.empty()) return;
+  auto restored = m.alerts.Restore(loaded.alerts, m.clock.Now(), m.clock.WallNow());
+  spdlog::info("restored {} firing alerts from {} (not announced again); {} no longer apply",
+               restored.restored, alert::StateFilePath(state_dir), restored.dropped);
+  m.Notify(std::move(restored.events));
+}
+
+notify::Dispatcher* App::dispatcher() { return impl_->dispatcher.get(); }
 
 void App::Run() {
   while (!stop_requested_.load()) Step(milliseconds(1000));
@@ -358,6 +410,7 @@ void App::Run() {
   impl_->multi.CancelAll();
   for (auto& [id, entry] : impl_->targets) entry.in_flight.reset();
   if (cancelled > 0) spdlog::info("stopping: cancelled {} in-flight probes", cancelled);
+  impl_->dispatcher->Stop(impl_->options.notify_grace);
   PublishSnapshot();
 }
 
@@ -481,6 +534,7 @@ ReloadOutcome App::ApplyConfig(config::Config config) {
   // Alert pairs follow the targets this replica probes; pairs that vanished while firing
   // are resolved so receivers hear the end.
   m.Notify(m.alerts.Reconcile(m.config, m.TargetNames(), now, m.clock.WallNow()));
+  if (!initial) m.dispatcher->Reconfigure(m.config);
 
   m.agent_status.last_reload_success = true;
   m.agent_status.last_reload = m.clock.WallNow();

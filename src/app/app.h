@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "config/load.h"
 #include "core/clock.h"
+#include "notify/dispatcher.h"
 #include "status/snapshot.h"
 
 namespace gatewatch::app {
@@ -31,7 +32,12 @@ struct AppOptions {
   std::chrono::milliseconds evaluate_interval{1000};
   // Receives every notification-worthy alert event (fired, reminder, resolved), on the probe
   // loop thread; it must not block (hand the events to a queue). Events are logged either way.
-  std::function<void(std::vector<alert::AlertEvent>)> on_alert_events;
+  std::function<void(const std::vector<alert::AlertEvent>&)> on_alert_events;
+  // Start the notification dispatcher's own thread. Tests that drive delivery step by step
+  // set this false and call dispatcher()->RunOnce().
+  bool start_dispatcher = true;
+  // How long a stop keeps delivering queued notifications before saving the rest.
+  std::chrono::milliseconds notify_grace{5000};
   // Produces the config for a reload (SIGHUP, POST /-/reload); usually re-reads the file.
   // Unset: reloads are refused.
   std::function<config::LoadResult()> reload_source;
@@ -75,10 +81,13 @@ class App {
   void PublishSnapshot();
 
   int http_port() const;  // bound port; 0 when serve_http is false
+  // The notification dispatcher (never null). For tests and notify-test.
+  notify::Dispatcher* dispatcher();
   // True while the loop has run an iteration recently (for /healthz).
   bool Alive() const;
 
  private:
+  void RestoreAlerts(const std::string& state_dir);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::atomic<bool> stop_requested_{false};

@@ -1,16 +1,12 @@
 #include "app/cli.h"
 
-#include <pthread.h>
-#include <signal.h>
 #include <sys/resource.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -21,6 +17,7 @@
 #include "config/load.h"
 #include "core/log.h"
 #include "core/version.h"
+#include "notify/dispatcher.h"
 
 namespace gatewatch::app {
 namespace {
@@ -34,6 +31,9 @@ constexpr const char* kUsage = R"(gatewatch - finds 502s and says which hop brok
 Usage:
   gatewatch --config PATH [--shard I/N]    run the agent (same as: gatewatch run --config PATH)
   gatewatch check-config PATH             validate a config; prints PATH:LINE:COL: errors
+  gatewatch notify-test --config PATH NOTIFIER
+                                          send one test alert through NOTIFIER and print
+                                          the receiver's answer (exit 0 delivered, 1 not)
   gatewatch demo [--speed N] [--duration D]
                                           watch a built-in gateway and flaky backend on
                                           loopback: a 502 incident fires and resolves
@@ -85,6 +85,35 @@ int CheckConfig(const std::vector<std::string>& args) {
   }
   std::printf("%s: OK: %s\n", args[0].c_str(), config::Summarize(*result.config).c_str());
   return kExitOk;
+}
+
+int NotifyTest(const std::vector<std::string>& args) {
+  std::string path, notifier;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if ((args[i] == "--config" || args[i] == "-c") && i + 1 < args.size()) {
+      path = args[++i];
+    } else if (notifier.empty() && args[i].rfind("-", 0) != 0) {
+      notifier = args[i];
+    } else {
+      return Usage("unknown argument \"" + args[i] + "\"");
+    }
+  }
+  if (path.empty() || notifier.empty()) return Usage("notify-test needs --config PATH NOTIFIER");
+  const auto loaded = config::LoadConfigFile(path, config::ProcessEnv());
+  if (!loaded.config) {
+    PrintErrors(loaded.errors);
+    return kExitUsage;
+  }
+  core::SetupLogging(core::LogFormat::kText, "warn");
+  core::SystemClock clock;
+  // Memory only: a test alert must not touch the running agent's outbox.
+  config::Config config = *loaded.config;
+  config.agent.state_dir.clear();
+  notify::Dispatcher dispatcher(config, clock, notify::DispatcherOptions{});
+  const auto result = dispatcher.SendTest(notifier, std::chrono::seconds(30));
+  std::printf("%s: %s (http %d) %s\n", notifier.c_str(), result.ok ? "delivered" : "NOT delivered",
+              result.http_status, result.detail.c_str());
+  return result.ok ? kExitOk : kExitFailure;
 }
 
 int RunAgent(const std::vector<std::string>& args) {
@@ -170,6 +199,7 @@ int RunCli(int argc, char** argv) {
   if (command == "check-config") return CheckConfig({args.begin() + 1, args.end()});
   if (command == "run") return RunAgent({args.begin() + 1, args.end()});
   if (command == "demo") return RunDemo({args.begin() + 1, args.end()});
+  if (command == "notify-test") return NotifyTest({args.begin() + 1, args.end()});
   if (command.rfind("--config", 0) == 0 || command == "-c") return RunAgent(args);
   return Usage("unknown command \"" + command + "\"");
 }

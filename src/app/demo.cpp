@@ -135,7 +135,7 @@ int RunDemo(const std::vector<std::string>& args) {
     }
     AppOptions options;
     options.publish_interval = milliseconds(250);
-    options.on_alert_events = [](std::vector<alert::AlertEvent> events) {
+    options.on_alert_events = [](const std::vector<alert::AlertEvent>& events) {
       for (const auto& e : events) PrintAlert(e);
     };
     try {

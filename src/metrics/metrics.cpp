@@ -353,6 +353,23 @@ void RenderAgent(Writer& w, const status::AgentStatus& a) {
   FillHistogram(a.schedule_lag, w.Add({}).histogram);
   w.End();
 
+  w.Begin("gatewatch_notifications_total",
+          "Notification attempts by outcome: delivered, retried, failed (rejected for good), "
+          "dropped (too old, outbox full, notifier removed).",
+          MetricType::Counter);
+  for (const auto& [name, c] : a.notifications.notifiers) {
+    w.Counter({{"notifier", name}, {"outcome", "delivered"}}, static_cast<double>(c.delivered));
+    w.Counter({{"notifier", name}, {"outcome", "retried"}}, static_cast<double>(c.retried));
+    w.Counter({{"notifier", name}, {"outcome", "failed"}}, static_cast<double>(c.failed));
+    w.Counter({{"notifier", name}, {"outcome", "dropped"}}, static_cast<double>(c.dropped));
+  }
+  w.End();
+
+  w.Begin("gatewatch_notification_queue_depth", "Notifications not yet delivered.",
+          MetricType::Gauge);
+  w.Gauge({}, static_cast<double>(a.notifications.queue_depth));
+  w.End();
+
   w.Begin("gatewatch_config_last_reload_success",
           "1 if the last config load or reload succeeded, 0 if it was rejected.",
           MetricType::Gauge);

@@ -11,6 +11,7 @@
 #include "alert/alert_engine.h"
 #include "core/clock.h"
 #include "diagnose/responder.h"
+#include "notify/dispatcher.h"
 #include "probe/result.h"
 
 // A read-only picture of the agent that the probe loop publishes (as
@@ -76,6 +77,7 @@ struct AgentStatus {
   core::Clock::WallTimePoint last_reload{};  // config load or last reload attempt
   std::uint64_t skipped_probes = 0;  // due while the previous probe was still running
   std::uint64_t alerts_held = 0;     // alert pairs held back by saturation at the last evaluation
+  notify::DispatcherStats notifications;  // per-notifier outcomes and the queue depth
 };
 
 struct StatusSnapshot {

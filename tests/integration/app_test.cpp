@@ -236,8 +236,8 @@ TEST_F(AppTest, A502RuleFiresOnceThroughARealNginxAndResolvesOnce) {
   backend_.Script("/live/outage", steps);
   std::vector<alert::AlertEvent> events;
   auto options = Options();
-  options.on_alert_events = [&](std::vector<alert::AlertEvent> batch) {
-    for (auto& e : batch) events.push_back(std::move(e));
+  options.on_alert_events = [&](const std::vector<alert::AlertEvent>& batch) {
+    for (const auto& e : batch) events.push_back(e);
   };
   app::App app(Parse(Config(Target("checkout", nginx_.Url("/live/outage"))) +
                      "[[alert]]\nname = \"gateway-502\"\nsignal = \"502_ratio\"\n"
