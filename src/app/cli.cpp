@@ -13,6 +13,7 @@
 
 #include "app/app.h"
 #include "app/demo.h"
+#include "app/probe_command.h"
 #include "app/signals.h"
 #include "config/load.h"
 #include "core/log.h"
@@ -31,6 +32,9 @@ constexpr const char* kUsage = R"(gatewatch - finds 502s and says which hop brok
 Usage:
   gatewatch --config PATH [--shard I/N]    run the agent (same as: gatewatch run --config PATH)
   gatewatch check-config PATH             validate a config; prints PATH:LINE:COL: errors
+  gatewatch probe URL [--upstream URL] [--timeout D] [--header 'K: V']... [--json]
+                                          probe once now: timing waterfall, who answered,
+                                          the diagnosis (exit 0 passed, 1 failed)
   gatewatch notify-test --config PATH NOTIFIER
                                           send one test alert through NOTIFIER and print
                                           the receiver's answer (exit 0 delivered, 1 not)
@@ -200,6 +204,7 @@ int RunCli(int argc, char** argv) {
   if (command == "run") return RunAgent({args.begin() + 1, args.end()});
   if (command == "demo") return RunDemo({args.begin() + 1, args.end()});
   if (command == "notify-test") return NotifyTest({args.begin() + 1, args.end()});
+  if (command == "probe") return RunProbeCommand({args.begin() + 1, args.end()});
   if (command.rfind("--config", 0) == 0 || command == "-c") return RunAgent(args);
   return Usage("unknown command \"" + command + "\"");
 }
