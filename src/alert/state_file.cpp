@@ -93,9 +93,7 @@ std::string Parse(const Json& doc, std::vector<SavedAlert>* out) {
 }  // namespace
 
 std::string StateFilePath(std::string_view state_dir) {
-  std::string path(state_dir);
-  if (!path.empty() && path.back() != '/') path += '/';
-  return path + "alerts.json";
+  return core::FileInDirectory(state_dir, "alerts.json");
 }
 
 std::string SerializeAlertState(std::span<const SavedAlert> alerts) {
@@ -125,26 +123,12 @@ std::string SaveAlertState(const std::string& path, std::span<const SavedAlert> 
 
 LoadedAlertState LoadAlertState(const std::string& path, core::Clock::WallTimePoint wall_now) {
   LoadedAlertState loaded;
-  core::ReadFileResult file = core::ReadFile(path);
-  if (file.missing) return loaded;
-  if (!file.error.empty()) {
-    loaded.error = file.error + "; starting with no saved alerts";
-    return loaded;
-  }
-  const Json doc = Json::parse(file.bytes, nullptr, /*allow_exceptions=*/false);
-  const std::string problem =
-      doc.is_discarded() ? "not valid JSON (truncated?)" : Parse(doc, &loaded.alerts);
-  if (problem.empty()) return loaded;
-  loaded.alerts.clear();
-  const core::SetAsideResult aside = core::SetAsideCorruptFile(path, ToUnixMs(wall_now) / 1000);
-  loaded.error = path + " is corrupt (" + problem + "); ";
-  if (aside.error.empty()) {
-    loaded.set_aside_path = aside.new_path;
-    loaded.error += "set aside as " + aside.new_path;
-  } else {
-    loaded.error += aside.error;
-  }
-  loaded.error += "; starting with no saved alerts";
+  core::LoadJsonFileResult file =
+      core::LoadJsonFile(path, ToUnixMs(wall_now) / 1000, "starting with no saved alerts",
+                         [&loaded](const Json& doc) { return Parse(doc, &loaded.alerts); });
+  if (!file.parsed) loaded.alerts.clear();
+  loaded.error = std::move(file.error);
+  loaded.set_aside_path = std::move(file.set_aside_path);
   return loaded;
 }
 

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 namespace gatewatch::core {
 namespace {
@@ -121,6 +122,43 @@ SetAsideResult SetAsideCorruptFile(const std::string& path, std::int64_t unix_se
   }
   result.error = "cannot set aside " + path + ": too many earlier corrupt copies";
   return result;
+}
+
+LoadJsonFileResult LoadJsonFile(
+    const std::string& path, std::int64_t unix_seconds, std::string_view fallback,
+    const std::function<std::string(const nlohmann::ordered_json&)>& parse) {
+  LoadJsonFileResult result;
+  const ReadFileResult file = ReadFile(path);
+  if (file.missing) return result;
+  if (!file.error.empty()) {
+    result.error = file.error + "; ";
+    result.error += fallback;
+    return result;
+  }
+  const auto doc = nlohmann::ordered_json::parse(file.bytes, nullptr, /*allow_exceptions=*/false);
+  const std::string problem = doc.is_discarded() ? "not valid JSON (truncated?)" : parse(doc);
+  if (problem.empty()) {
+    result.parsed = true;
+    return result;
+  }
+  const SetAsideResult aside = SetAsideCorruptFile(path, unix_seconds);
+  result.error = path + " is corrupt (" + problem + "); ";
+  if (aside.error.empty()) {
+    result.set_aside_path = aside.new_path;
+    result.error += "set aside as " + aside.new_path;
+  } else {
+    result.error += aside.error;
+  }
+  result.error += "; ";
+  result.error += fallback;
+  return result;
+}
+
+std::string FileInDirectory(std::string_view dir, std::string_view name) {
+  std::string path(dir);
+  if (!path.empty() && path.back() != '/') path += '/';
+  path += name;
+  return path;
 }
 
 std::string EnsureDirectory(const std::string& dir) {

@@ -46,6 +46,18 @@ std::map<std::string, config::NotifierSpec, std::less<>> SpecsByName(
   return out;
 }
 
+// Warns when saving `what` starts failing (saying what is at `risk`) and when it works again,
+// not at every failed attempt in between; `failing` carries the state from call to call.
+void LogSaveOutcome(std::string_view what, std::string_view risk, const std::string& error,
+                    bool* failing) {
+  if (!error.empty() && !*failing) {
+    spdlog::warn("{}: cannot save, {}: {}", what, risk, error);
+  } else if (error.empty() && *failing) {
+    spdlog::warn("{}: saving again", what);
+  }
+  *failing = !error.empty();
+}
+
 bool SameSpec(const config::NotifierSpec& a, const config::NotifierSpec& b) {
   return a.name == b.name && a.type == b.type && a.url == b.url &&
          a.send_resolved == b.send_resolved && a.timeout == b.timeout && a.secret == b.secret &&
@@ -415,15 +427,8 @@ struct Dispatcher::Impl {
     if (!force && last_save && now - *last_save < interval) return *last_save + interval;
     const std::string error = outbox.Save();
     last_save = now;
-    if (!error.empty() && !save_failing) {
-      spdlog::warn(
-          "notification outbox: cannot save, undelivered notifications may not "
-          "survive a restart: {}",
-          error);
-    } else if (error.empty() && save_failing) {
-      spdlog::warn("notification outbox: saving again");
-    }
-    save_failing = !error.empty();
+    LogSaveOutcome("notification outbox", "undelivered notifications may not survive a restart",
+                   error, &save_failing);
     return std::nullopt;
   }
 
@@ -434,42 +439,45 @@ struct Dispatcher::Impl {
     alert_state.reset();
     if (alert_state_path.empty()) return;
     const std::string error = alert::SaveAlertState(alert_state_path, alerts);
-    if (!error.empty() && !alert_save_failing) {
-      spdlog::warn(
-          "alert state: cannot save, firing alerts may be announced again after a "
-          "restart: {}",
-          error);
-    } else if (error.empty() && alert_save_failing) {
-      spdlog::warn("alert state: saving again");
+    LogSaveOutcome("alert state", "firing alerts may be announced again after a restart", error,
+                   &alert_save_failing);
+  }
+
+  // What other threads handed to this one since the last Handover().
+  struct Handed {
+    std::deque<alert::AlertEvent> events;
+    std::optional<std::vector<config::NotifierSpec>> specs;  // nullopt: no reload
+    bool draining = false;
+  };
+
+  // Takes the queued events and specs, and moves the latest alert state to save into
+  // alert_state.
+  Handed Handover() {
+    Handed handed;
+    std::lock_guard lock(mu);
+    handed.events.swap(inbox);
+    inbox_routes = 0;
+    handed.specs.swap(pending_specs);
+    if (pending_alert_state) {
+      alert_state = std::move(pending_alert_state);
+      pending_alert_state.reset();
     }
-    alert_save_failing = !error.empty();
+    handed.draining = draining;
+    return handed;
   }
 
   std::size_t RunOnce(milliseconds max_wait) {
-    std::deque<alert::AlertEvent> events;
-    std::optional<std::vector<config::NotifierSpec>> specs;
-    bool is_draining = false;
-    {
-      std::lock_guard lock(mu);
-      events.swap(inbox);
-      inbox_routes = 0;
-      specs.swap(pending_specs);
-      if (pending_alert_state) {
-        alert_state = std::move(pending_alert_state);
-        pending_alert_state.reset();
-      }
-      is_draining = draining;
-    }
+    Handed handed = Handover();
     Clock::TimePoint now = clock.Now();
     const Clock::WallTimePoint wall_now = clock.WallNow();
-    if (specs) ApplySpecs(*specs, now);
-    Intake(events, now, wall_now);
+    if (handed.specs) ApplySpecs(*handed.specs, now);
+    Intake(handed.events, now, wall_now);
     Expire(now);
-    StartDue(now, wall_now, !is_draining);
+    StartDue(now, wall_now, !handed.draining);
     std::optional<Clock::TimePoint> due = MaybeSave(now, false);
     MaybeSaveAlertState();
     PublishDepth();
-    if (const auto next = NextAttempt(!is_draining); next && (!due || *next < *due)) due = next;
+    if (const auto next = NextAttempt(!handed.draining); next && (!due || *next < *due)) due = next;
     milliseconds wait = max_wait;
     if (due) wait = std::min(wait, CeilMillis(*due - now));
 
@@ -512,21 +520,10 @@ struct Dispatcher::Impl {
   // taken in yet (so a stop loses none of them), and saves.
   void Shutdown() {
     curl.CancelAll();
-    std::deque<alert::AlertEvent> events;
-    std::optional<std::vector<config::NotifierSpec>> specs;
-    {
-      std::lock_guard lock(mu);
-      events.swap(inbox);
-      inbox_routes = 0;
-      specs.swap(pending_specs);
-      if (pending_alert_state) {
-        alert_state = std::move(pending_alert_state);
-        pending_alert_state.reset();
-      }
-    }
+    Handed handed = Handover();
     const Clock::TimePoint now = clock.Now();
-    if (specs) ApplySpecs(*specs, now);
-    Intake(events, now, clock.WallNow());
+    if (handed.specs) ApplySpecs(*handed.specs, now);
+    Intake(handed.events, now, clock.WallNow());
     MaybeSave(now, true);
     MaybeSaveAlertState();
     PublishDepth();

@@ -104,9 +104,7 @@ std::string Parse(const Json& doc, Parsed* out) {
 }  // namespace
 
 std::string OutboxFilePath(std::string_view state_dir) {
-  std::string path(state_dir);
-  if (!path.empty() && path.back() != '/') path += '/';
-  return path + "outbox.json";
+  return core::FileInDirectory(state_dir, "outbox.json");
 }
 
 Outbox::Outbox(std::string path, std::size_t capacity)
@@ -122,26 +120,13 @@ Outbox::LoadReport Outbox::Load(core::Clock::TimePoint now, core::Clock::WallTim
   urgent_ = false;
   if (path_.empty()) return report;
 
-  const core::ReadFileResult file = core::ReadFile(path_);
-  if (file.missing) return report;
-  if (!file.error.empty()) {
-    report.error = file.error + "; starting with an empty notification outbox";
-    return report;
-  }
   Parsed parsed;
-  const Json doc = Json::parse(file.bytes, nullptr, /*allow_exceptions=*/false);
-  const std::string problem =
-      doc.is_discarded() ? "not valid JSON (truncated?)" : Parse(doc, &parsed);
-  if (!problem.empty()) {
-    const core::SetAsideResult aside = core::SetAsideCorruptFile(path_, ToUnixMs(wall_now) / 1000);
-    report.error = path_ + " is corrupt (" + problem + "); ";
-    if (aside.error.empty()) {
-      report.set_aside_path = aside.new_path;
-      report.error += "set aside as " + aside.new_path;
-    } else {
-      report.error += aside.error;
-    }
-    report.error += "; starting with an empty notification outbox";
+  core::LoadJsonFileResult file = core::LoadJsonFile(
+      path_, ToUnixMs(wall_now) / 1000, "starting with an empty notification outbox",
+      [&parsed](const Json& doc) { return Parse(doc, &parsed); });
+  if (!file.parsed) {
+    report.error = std::move(file.error);
+    report.set_aside_path = std::move(file.set_aside_path);
     return report;
   }
 

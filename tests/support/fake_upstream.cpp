@@ -5,10 +5,10 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <filesystem>
-#include <stdexcept>
+
+#include "support/loopback_http_server.h"
 
 namespace gatewatch::testing {
 namespace {
@@ -18,12 +18,6 @@ constexpr std::chrono::milliseconds kMaxDelay = std::chrono::seconds(30);
 // cpp-httplib listens with a backlog of 5, which drops SYNs (1s client retransmit) when a
 // test opens hundreds of connections at once; listen() again raises it on Linux.
 constexpr int kBacklog = 1024;
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // cpp-httplib does not expose its accepted sockets, and a worker thread waits up to its
 // keep-alive timeout (or read timeout) on an idle client connection before stop() can join
@@ -58,12 +52,6 @@ void FakeUpstream::Start() {
     std::lock_guard lock(mu_);
     stopping_ = false;
   }
-  int listen_fd = -1;
-  server_->set_socket_options([&listen_fd](socket_t sock) {
-    const int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    listen_fd = sock;
-  });
   server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     Handle(req, res);
@@ -74,20 +62,7 @@ void FakeUpstream::Start() {
   server_->Patch(".*", handler);
   server_->Delete(".*", handler);
   server_->Options(".*", handler);
-
-  port_ = server_->bind_to_any_port("127.0.0.1");
-  if (port_ <= 0) throw std::runtime_error("FakeUpstream: cannot bind 127.0.0.1");
-  if (listen_fd >= 0) ::listen(listen_fd, kBacklog);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!server_->is_running()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      server_->stop();
-      thread_.join();
-      throw std::runtime_error("FakeUpstream: server did not start");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  port_ = StartLoopbackServer(*server_, &thread_, "FakeUpstream", {.backlog = kBacklog});
 }
 
 void FakeUpstream::Stop() {
@@ -140,7 +115,7 @@ bool FakeUpstream::WaitForHits(const std::string& path, std::size_t n,
 
 void FakeUpstream::Handle(const httplib::Request& req, httplib::Response& res) {
   Request seen{req.method, req.path, {}, req.body};
-  for (const auto& [name, value] : req.headers) seen.headers.emplace(Lower(name), value);
+  for (const auto& [name, value] : req.headers) seen.headers.emplace(LowerAscii(name), value);
 
   std::unique_lock lock(mu_);
   const std::size_t index = hits_[req.path]++;

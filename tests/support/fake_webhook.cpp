@@ -1,23 +1,16 @@
 #include "support/fake_webhook.h"
 
 #include <httplib.h>
-#include <sys/socket.h>
 
 #include <algorithm>
-#include <cctype>
-#include <stdexcept>
+
+#include "support/loopback_http_server.h"
 
 namespace gatewatch::testing {
 namespace {
 
 constexpr int kWorkerThreads = 8;
 constexpr std::chrono::milliseconds kMaxDelay = std::chrono::seconds(30);
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 }  // namespace
 
@@ -37,33 +30,11 @@ void FakeWebhook::Start(int port) {
     stopping_ = false;
   }
   server_ = std::make_unique<httplib::Server>();
-  server_->set_socket_options([](socket_t sock) {
-    const int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
   server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   server_->set_keep_alive_max_count(1);
   server_->Post(".*",
                 [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
-  if (port == 0) {
-    port_ = server_->bind_to_any_port("127.0.0.1");
-    if (port_ <= 0) throw std::runtime_error("FakeWebhook: cannot bind 127.0.0.1");
-  } else {
-    if (!server_->bind_to_port("127.0.0.1", port)) {
-      throw std::runtime_error("FakeWebhook: cannot bind 127.0.0.1:" + std::to_string(port));
-    }
-    port_ = port;
-  }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!server_->is_running()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      server_->stop();
-      thread_.join();
-      throw std::runtime_error("FakeWebhook: server did not start");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  port_ = StartLoopbackServer(*server_, &thread_, "FakeWebhook", {.port = port});
 }
 
 void FakeWebhook::Stop() {
@@ -104,7 +75,7 @@ bool FakeWebhook::WaitForRequests(std::size_t n, std::chrono::milliseconds limit
 
 void FakeWebhook::Handle(const httplib::Request& req, httplib::Response& res) {
   Request seen{req.path, {}, req.body};
-  for (const auto& [name, value] : req.headers) seen.headers.emplace(Lower(name), value);
+  for (const auto& [name, value] : req.headers) seen.headers.emplace(LowerAscii(name), value);
 
   std::unique_lock lock(mu_);
   const std::size_t index = requests_.size();
