@@ -3,6 +3,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/deps.sh" test
-"$root/scripts/build.sh"
+# Tests ON explicitly: demo.sh and the benchmark configure the same build dir without them.
+"$root/scripts/build.sh" -DGATEWATCH_BUILD_TESTS=ON
 cd "${BUILD_DIR:-$root/build}"
-ctest --output-on-failure --timeout 300 -j"$(nproc)" "$@"
+# --no-tests=error: a build that lost its tests must fail, not pass quietly.
+ctest --output-on-failure --no-tests=error --timeout 300 -j"$(nproc)" "$@"
