@@ -11,7 +11,7 @@
 # All traffic stays on loopback; each run is bounded by SECONDS_PER_RUN.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD_DIR:-$root/build}
+build=${BUILD_DIR:-$root/build-bench}
 measure=${SECONDS_PER_RUN:-15}
 warmup=${WARMUP_SECONDS:-5}
 pairs=("$@")
@@ -19,7 +19,8 @@ pairs=("$@")
 
 "$root/scripts/deps.sh" test
 command -v curl >/dev/null || { echo "bench needs curl (apt-get install curl)" >&2; exit 1; }
-BUILD_TYPE=Release "$root/scripts/build.sh" -DGATEWATCH_BUILD_TESTS=OFF >/dev/null
+BUILD_DIR="$build" BUILD_TYPE=Release "$root/scripts/build.sh" -DGATEWATCH_BUILD_TESTS=OFF \
+  -DGATEWATCH_BUILD_BENCH=ON >/dev/null
 
 work=$(mktemp -d /tmp/gatewatch-bench-XXXXXX)
 cleanup() {
