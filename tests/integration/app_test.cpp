@@ -273,6 +273,43 @@ TEST_F(AppTest, A502RuleFiresOnceThroughARealNginxAndResolvesOnce) {
             std::string::npos);
 }
 
+TEST_F(AppTest, FailingTargetIsProbedAtUnhealthyIntervalUntilItRecovers) {
+  // 502 for the first three answers, then healthy.
+  std::vector<FakeUpstream::Step> steps(3, FakeUpstream::Step(502, "bad"));
+  steps.emplace_back(200, "ok");
+  backend_.Script("/live/outage", steps);
+  app::App app(Parse(Config("[[target]]\nname = \"t\"\nurl = \"" + nginx_.Url("/live/outage") +
+                            "\"\ninterval = \"4s\"\ntimeout = \"200ms\"\n"
+                            "unhealthy_interval = \"500ms\"\n")),
+               Options());
+  const auto probes = [&] {
+    app.PublishSnapshot();
+    return app.Snapshot()->targets[0].probes_total;
+  };
+  // Let the first (spread) probe happen: at most one interval.
+  for (int i = 0; i < 40 && probes() == 0; ++i) {
+    clock_.Advance(std::chrono::milliseconds(100));
+    WaitFor([&] { app.Step(milliseconds(20)); return probes() > 0; }, milliseconds(300));
+  }
+  ASSERT_EQ(probes(), 1u);
+  // While failing: one probe per 500 ms, so three in the next 1.5 s (the third one passes).
+  for (int i = 0; i < 15; ++i) {
+    clock_.Advance(std::chrono::milliseconds(100));
+    const auto before = probes();
+    WaitFor([&] { app.Step(milliseconds(20)); return probes() > before; }, milliseconds(100));
+  }
+  EXPECT_EQ(probes(), 4u);
+  EXPECT_TRUE(app.Snapshot()->targets[0].up);
+  // Healthy again: the run already booked 500 ms out still happens (the scheduler never
+  // pushes a booked run later), then every 4 s: exactly one more in the next 3 s.
+  for (int i = 0; i < 30; ++i) {
+    clock_.Advance(std::chrono::milliseconds(100));
+    const auto before = probes();
+    WaitFor([&] { app.Step(milliseconds(5)); return probes() > before; }, milliseconds(30));
+  }
+  EXPECT_EQ(probes(), 5u);
+}
+
 TEST_F(AppTest, PortInUseFailsConstructionWithAClearError) {
   httplib::Server blocker;
   const int port = blocker.bind_to_any_port("127.0.0.1");
