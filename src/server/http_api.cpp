@@ -402,6 +402,11 @@ void HttpApi::Start() {
   }
   port_ = port;
   Impl* impl = impl_.get();
+  // Logged before the server threads exist: the first log call creates spdlog's registry,
+  // and creating it here, ahead of pthread_create, orders it before every handler's logging.
+  const std::string shown =
+      where.host.find(':') == std::string::npos ? where.host : "[" + where.host + "]";
+  spdlog::info("http: listening on {}:{}", shown, port_);
   impl->thread = std::thread([impl] {
     try {
       if (!impl->server.listen_after_bind()) spdlog::error("http: the listener failed");
@@ -415,9 +420,6 @@ void HttpApi::Start() {
   while (!server.is_running() && !impl->finished && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  const std::string shown =
-      where.host.find(':') == std::string::npos ? where.host : "[" + where.host + "]";
-  spdlog::info("http: listening on {}:{}", shown, port_);
 }
 
 void HttpApi::Stop() {
