@@ -37,6 +37,8 @@ constexpr auto kSaturationLag = std::chrono::seconds(1);
 // burst of due targets (start-up, a long GC-like stall) never piles thousands of handshakes
 // into flight at once, and their measured latency is not inflated by our own start work.
 constexpr std::size_t kMaxStartsPerStep = 256;
+// Targets copied into the next snapshot per loop iteration (a few ms of work at most).
+constexpr std::size_t kSnapshotSlice = 500;
 // The loop counts as alive if it ran an iteration this recently (it wakes at least every 1 s).
 constexpr auto kAliveWithin = std::chrono::seconds(10);
 
@@ -147,6 +149,8 @@ struct App::Impl {
   core::Clock::TimePoint last_publish{};
   std::vector<schedule::Scheduler::Due> due_buffer;
 
+  std::shared_ptr<status::StatusSnapshot> building;  // a snapshot being built in slices
+  bool building_all_probed = true;
   mutable std::mutex snapshot_mu;
   std::shared_ptr<const status::StatusSnapshot> snapshot;
   std::atomic<std::int64_t> last_loop_ns{0};
@@ -162,7 +166,10 @@ struct App::Impl {
   void StartProbe(Id id, Entry& entry);
   void OnResult(Id id, probe::ProbeResult&& result);
   void HandleRequests();
-  void Publish(core::Clock::TimePoint now);
+  void Publish(core::Clock::TimePoint now);  // whole snapshot now
+  // Adds up to max_targets targets to the snapshot being built (starting one if none is);
+  // publishes it and returns true once every target is in.
+  bool ContinueSnapshot(core::Clock::TimePoint now, std::size_t max_targets);
   void UpdateSaturation();
   void EvaluateAlerts(core::Clock::TimePoint now);
   void Notify(std::vector<alert::AlertEvent>&& events);
@@ -308,24 +315,38 @@ void App::Impl::UpdateSaturation() {
 }
 
 void App::Impl::Publish(core::Clock::TimePoint now) {
-  UpdateSaturation();
-  auto snap = std::make_shared<status::StatusSnapshot>();
-  snap->generated = clock.WallNow();
-  snap->targets.reserve(order.size());
-  bool all_probed = true;
-  for (Id id : order) {
-    const auto& state = *targets.at(id).state;
-    all_probed = all_probed && state.probed();
-    snap->targets.push_back(state.Snapshot(now));
+  building.reset();
+  ContinueSnapshot(now, SIZE_MAX);
+}
+
+bool App::Impl::ContinueSnapshot(core::Clock::TimePoint now, std::size_t max_targets) {
+  if (!building) {
+    UpdateSaturation();
+    building = std::make_shared<status::StatusSnapshot>();
+    building->generated = clock.WallNow();
+    building->targets.reserve(order.size());
+    building_all_probed = true;
   }
-  agent_status.ready = all_probed;
-  snap->alerts = alerts.Snapshot();
+  // Targets are copied in slices across loop iterations, so at 10,000 targets a snapshot
+  // never holds up probe starts for more than a slice's worth of copying.
+  const std::size_t end = std::min(order.size(), building->targets.size() + max_targets);
+  for (std::size_t i = building->targets.size(); i < end; ++i) {
+    const auto& state = *targets.at(order[i]).state;
+    building_all_probed = building_all_probed && state.probed();
+    building->targets.push_back(state.Snapshot(now));
+  }
+  if (building->targets.size() < order.size()) return false;
+  agent_status.ready = building_all_probed;
+  building->alerts = alerts.Snapshot();
   agent_status.probes_in_flight = prober.InFlight();
   agent_status.notifications = dispatcher->Stats();
-  snap->agent = agent_status;
+  building->agent = agent_status;
   last_publish = now;
+  std::shared_ptr<const status::StatusSnapshot> done = std::move(building);
+  building.reset();
   std::lock_guard lock(snapshot_mu);
-  snapshot = std::move(snap);
+  snapshot = std::move(done);
+  return true;
 }
 
 void App::Impl::HandleRequests() {
@@ -431,7 +452,9 @@ void App::Step(milliseconds max_wait) {
 
   now = m.clock.Now();
   if (now - m.last_evaluation >= m.options.evaluate_interval) m.EvaluateAlerts(now);
-  if (now - m.last_publish >= m.options.publish_interval) m.Publish(now);
+  if (m.building || now - m.last_publish >= m.options.publish_interval) {
+    m.ContinueSnapshot(now, kSnapshotSlice);
+  }
 }
 
 void App::Stop() {
@@ -457,6 +480,7 @@ ReloadOutcome App::RequestReload(milliseconds limit) {
 ReloadOutcome App::ApplyConfig(config::Config config) {
   Impl& m = *impl_;
   const auto now = m.clock.Now();
+  m.building.reset();  // its target order is about to change
   const bool initial = !m.loaded;
   m.loaded = true;
   if (!initial && config.agent.listen != m.config.agent.listen) {
