@@ -171,6 +171,9 @@ struct App::Impl {
   // publishes it and returns true once every target is in.
   bool ContinueSnapshot(core::Clock::TimePoint now, std::size_t max_targets);
   void UpdateSaturation();
+  alert::AlertEvent SaturationEvent(bool saturated, core::Clock::Duration lag);
+  core::Clock::WallTimePoint saturated_since{};
+  std::uint64_t saturation_sequence = 0;
   void EvaluateAlerts(core::Clock::TimePoint now);
   void Notify(std::vector<alert::AlertEvent>&& events);
   std::vector<std::string> TargetNames() const;
@@ -297,6 +300,39 @@ void App::Impl::Notify(std::vector<alert::AlertEvent>&& events) {
   dispatcher->SaveAlertState(alerts.Export());
 }
 
+// The agent's own alert, for agent.saturation_notify: same shape as a rule's event, so
+// every notifier renders it; one fingerprint per agent so a resolve matches its firing.
+alert::AlertEvent App::Impl::SaturationEvent(bool saturated, core::Clock::Duration lag) {
+  const double lag_s = std::chrono::duration<double>(lag).count();
+  const auto wall = clock.WallNow();
+  if (saturated) saturated_since = wall;
+  alert::AlertEvent e;
+  e.rule = "gatewatch-saturated";
+  e.target = "gatewatch";
+  e.severity = "warning";
+  e.status = saturated ? alert::AlertStatus::kFiring : alert::AlertStatus::kResolved;
+  e.kind = saturated ? alert::EventKind::kFired : alert::EventKind::kResolved;
+  e.signal = "schedule_lag";
+  e.value = lag_s;
+  e.threshold = std::chrono::duration<double>(kSaturationLag).count();
+  e.value_text = std::to_string(lag_s).substr(0, 4) + "s";
+  e.threshold_text = "1s";
+  e.started_at = saturated_since;
+  if (!saturated) e.ended_at = wall;
+  e.fingerprint = alert::Fingerprint(e.rule, e.target);
+  e.sequence = ++saturation_sequence;
+  e.labels = config.agent.labels;
+  e.labels["alertname"] = e.rule;
+  e.labels["target"] = e.target;
+  e.labels["severity"] = e.severity;
+  e.summary = saturated ? "gatewatch cannot keep its own schedule: probes start up to " +
+                              e.value_text + " late; alert rules hold new firing until it recovers"
+                        : "gatewatch keeps its schedule again";
+  e.description = "probes starting more than 1s late";
+  e.notify = config.agent.saturation_notify;
+  return e;
+}
+
 void App::Impl::UpdateSaturation() {
   const bool saturated = max_lag_since_publish > kSaturationLag;
   if (saturated != agent_status.saturated) {
@@ -309,6 +345,9 @@ void App::Impl::UpdateSaturation() {
     } else {
       spdlog::info("agent keeps its schedule again");
     }
+  }
+  if (saturated != agent_status.saturated && !config.agent.saturation_notify.empty()) {
+    Notify({SaturationEvent(saturated, max_lag_since_publish)});
   }
   agent_status.saturated = saturated;
   max_lag_since_publish = core::Clock::Duration::zero();

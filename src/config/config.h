@@ -83,6 +83,9 @@ struct AgentSpec {
   std::map<std::string, std::string> labels;
   Shard shard;
   core::Secret api_token;  // empty = mutating endpoints are off
+  // Notifiers told when the agent itself cannot keep its schedule (and when it recovers):
+  // its own alert, "gatewatch-saturated". Empty = only the log line and the metric.
+  std::vector<std::string> saturation_notify;
 };
 
 // What an [[alert]] rule watches. Units of `above` / `clear_below` per signal:

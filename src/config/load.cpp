@@ -46,7 +46,8 @@ constexpr PlannedKey kNotYetSupportedKeys[] = {
 
 constexpr std::string_view kTopLevelKeys[] = {"agent", "defaults", "target", "alert", "notifier"};
 constexpr std::string_view kAgentKeys[] = {"listen",  "state_dir", "log_format", "log_level",
-                                           "windows", "labels",    "shard",      "api_token"};
+                                           "windows", "labels",    "shard",      "api_token",
+                                           "saturation_notify"};
 constexpr std::string_view kTargetKeys[] = {"name",
                                             "url",
                                             "method",
@@ -309,10 +310,19 @@ class Loader {
     ParseTargets(targets, defaults, config.targets);
     // Alerts last: they refer to targets and notifiers by name.
     if (notifiers != nullptr) ParseNotifiers(*notifiers, config.notifiers);
+    if (saturation_notify_ != nullptr) {
+      ParseNotify(*saturation_notify_, "agent.saturation_notify", config.notifiers,
+                  config.agent.saturation_notify);
+    }
     if (alerts != nullptr) ParseAlerts(*alerts, config);
   }
 
   std::vector<ConfigError> TakeErrors() { return std::move(errors_); }
+
+ private:
+  const toml::node* saturation_notify_ = nullptr;
+
+ public:
 
  private:
   void Error(Position at, std::string key_path, std::string message) {
@@ -444,6 +454,8 @@ class Loader {
         }
       } else if (k == "api_token") {
         if (auto s = String(value, path, Show::kNothing)) agent.api_token = core::Secret(*s);
+      } else if (k == "saturation_notify") {
+        saturation_notify_ = &value;  // checked once the notifiers are known
       }
     }
   }

@@ -310,6 +310,38 @@ TEST_F(AppTest, FailingTargetIsProbedAtUnhealthyIntervalUntilItRecovers) {
   EXPECT_EQ(probes(), 5u);
 }
 
+TEST_F(AppTest, SaturationSendsTheAgentsOwnAlertAndItsResolve) {
+  std::vector<alert::AlertEvent> events;
+  auto options = Options();
+  options.start_dispatcher = false;  // the receiver is not the point here
+  options.on_alert_events = [&](const std::vector<alert::AlertEvent>& batch) {
+    for (const auto& e : batch) events.push_back(e);
+  };
+  app::App app(Parse("[agent]\nlisten = \"127.0.0.1:0\"\nsaturation_notify = [\"ops\"]\n\n" +
+                     Target("a", nginx_.Url("/live/health")) +
+                     "[[notifier]]\nname = \"ops\"\ntype = \"webhook\"\n"
+                     "url = \"http://127.0.0.1:1/hook\"\n"),
+               options);
+  RunCycles(app, clock_, 2);
+  EXPECT_TRUE(events.empty());
+  // The loop was away for 5 s: the due probe starts about 4 s late.
+  clock_.Advance(std::chrono::seconds(5));
+  app.Step(milliseconds(20));
+  app.PublishSnapshot();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].rule, "gatewatch-saturated");
+  EXPECT_EQ(events[0].status, alert::AlertStatus::kFiring);
+  EXPECT_EQ(events[0].notify, std::vector<std::string>{"ops"});
+  EXPECT_TRUE(app.Snapshot()->agent.saturated);
+  // On time again: one resolve with the same fingerprint.
+  RunCycles(app, clock_, 2);
+  app.PublishSnapshot();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].status, alert::AlertStatus::kResolved);
+  EXPECT_EQ(events[1].fingerprint, events[0].fingerprint);
+  EXPECT_FALSE(app.Snapshot()->agent.saturated);
+}
+
 TEST_F(AppTest, PortInUseFailsConstructionWithAClearError) {
   httplib::Server blocker;
   const int port = blocker.bind_to_any_port("127.0.0.1");
