@@ -6,6 +6,7 @@
 
 #include "support/child_process.h"
 #include "support/fake_upstream.h"
+#include "support/fake_webhook.h"
 #include "support/nginx_fixture.h"
 #include "support/wait.h"
 
@@ -149,6 +150,38 @@ TEST(AgentProcess, DemoShowsA502AlertFireAndResolve) {
   EXPECT_EQ(run.output.find("[FIRING]", fired + 1), std::string::npos);
   EXPECT_EQ(run.output.find("[RESOLVED]", resolved + 1), std::string::npos);
   EXPECT_NE(run.output.find("the backend crashed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gatewatch::testing
+
+
+namespace gatewatch::testing {
+namespace {
+
+TEST(AgentProcess, NotifyTestReportsTheReceiversAnswer) {
+  FakeWebhook hook;
+  hook.Script({FakeWebhook::Answer(200, "thanks")});
+  hook.Start();
+  TempDir dir;
+  const auto path = dir.Write(
+      "agent.toml", "[[target]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\n\n"
+                    "[[notifier]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"" + hook.Url() +
+                    "\"\n\n[[notifier]]\nname = \"dead\"\ntype = \"slack\"\n"
+                    "url = \"http://127.0.0.1:1/services/x\"\ntimeout = \"200ms\"\n");
+  auto ok = RunCommand(GATEWATCH_BINARY, {"notify-test", "--config", path, "hook"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("delivered (http 200) thanks"), std::string::npos) << ok.output;
+  ASSERT_EQ(hook.Requests().size(), 1u);
+  EXPECT_NE(hook.Requests()[0].body.find("\"version\":\"4\""), std::string::npos);
+
+  auto down = RunCommand(GATEWATCH_BINARY, {"notify-test", "--config", path, "dead"});
+  EXPECT_EQ(down.exit_code, 1) << down.output;
+  EXPECT_NE(down.output.find("NOT delivered"), std::string::npos) << down.output;
+  EXPECT_EQ(down.output.find("services/x"), std::string::npos) << "URL must stay secret";
+
+  EXPECT_EQ(RunCommand(GATEWATCH_BINARY, {"notify-test", "--config", path}).exit_code, 2);
+  EXPECT_EQ(RunCommand(GATEWATCH_BINARY, {"notify-test", "--config", path, "nope"}).exit_code, 1);
 }
 
 }  // namespace
