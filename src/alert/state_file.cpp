@@ -13,16 +13,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::int64_t ToUnixMs(core::Clock::WallTimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-core::Clock::WallTimePoint FromUnixMs(std::int64_t ms) {
-  return core::Clock::WallTimePoint{} +
-         std::chrono::duration_cast<core::Clock::WallTimePoint::duration>(
-             std::chrono::milliseconds(ms));
-}
-
 bool ParseState(std::string_view name, State* out) {
   for (const State s : {State::kInactive, State::kPending, State::kFiring}) {
     if (StateName(s) == name) {
@@ -80,9 +70,9 @@ std::string Parse(const Json& doc, std::vector<SavedAlert>* out) {
     if (!ParseState(state->get<std::string>(), &saved.state)) {
       return where + " has an unknown state " + state->dump();
     }
-    saved.since_wall = FromUnixMs(since->get<std::int64_t>());
-    saved.fired_at_wall = FromUnixMs(fired->get<std::int64_t>());
-    saved.last_notified_wall = FromUnixMs(notified->get<std::int64_t>());
+    saved.since_wall = core::FromUnixMillis(since->get<std::int64_t>());
+    saved.fired_at_wall = core::FromUnixMillis(fired->get<std::int64_t>());
+    saved.last_notified_wall = core::FromUnixMillis(notified->get<std::int64_t>());
     saved.sequence = sequence->get<std::uint64_t>();
     saved.value = value->get<double>();
     out->push_back(std::move(saved));
@@ -103,9 +93,9 @@ std::string SerializeAlertState(std::span<const SavedAlert> alerts) {
     entry["rule"] = a.rule;
     entry["target"] = a.target;
     entry["state"] = StateName(a.state);
-    entry["since_ms"] = ToUnixMs(a.since_wall);
-    entry["fired_at_ms"] = ToUnixMs(a.fired_at_wall);
-    entry["last_notified_ms"] = ToUnixMs(a.last_notified_wall);
+    entry["since_ms"] = core::ToUnixMillis(a.since_wall);
+    entry["fired_at_ms"] = core::ToUnixMillis(a.fired_at_wall);
+    entry["last_notified_ms"] = core::ToUnixMillis(a.last_notified_wall);
     entry["sequence"] = a.sequence;
     entry["value"] = std::isfinite(a.value) ? a.value : 0.0;
     list.push_back(std::move(entry));
@@ -124,7 +114,7 @@ std::string SaveAlertState(const std::string& path, std::span<const SavedAlert> 
 LoadedAlertState LoadAlertState(const std::string& path, core::Clock::WallTimePoint wall_now) {
   LoadedAlertState loaded;
   core::LoadJsonFileResult file =
-      core::LoadJsonFile(path, ToUnixMs(wall_now) / 1000, "starting with no saved alerts",
+      core::LoadJsonFile(path, core::ToUnixMillis(wall_now) / 1000, "starting with no saved alerts",
                          [&loaded](const Json& doc) { return Parse(doc, &loaded.alerts); });
   if (!file.parsed) loaded.alerts.clear();
   loaded.error = std::move(file.error);

@@ -1,7 +1,7 @@
 #include "core/clock.h"
 
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 
 namespace gatewatch::core {
 
@@ -12,8 +12,18 @@ double ToUnixSeconds(Clock::WallTimePoint t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
+std::int64_t ToUnixMillis(Clock::WallTimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+Clock::WallTimePoint FromUnixMillis(std::int64_t ms) {
+  return Clock::WallTimePoint{} +
+         std::chrono::duration_cast<Clock::WallTimePoint::duration>(std::chrono::milliseconds(ms));
+}
+
 std::string FormatRfc3339(Clock::WallTimePoint t) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
   long millis = static_cast<long>(ms % 1000);
   if (millis < 0) {

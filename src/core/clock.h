@@ -1,5 +1,6 @@
 #pragma once
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace gatewatch::core {
@@ -26,6 +27,9 @@ class SystemClock final : public Clock {
 
 // Seconds since the Unix epoch, for metrics and JSON.
 double ToUnixSeconds(Clock::WallTimePoint t);
+// Whole milliseconds since the Unix epoch and back, for state files.
+std::int64_t ToUnixMillis(Clock::WallTimePoint t);
+Clock::WallTimePoint FromUnixMillis(std::int64_t ms);
 // RFC 3339 in UTC with milliseconds, e.g. "2026-11-23T13:25:48.123Z".
 std::string FormatRfc3339(Clock::WallTimePoint t);
 

@@ -12,16 +12,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 constexpr int kVersion = 1;
 
-std::int64_t ToUnixMs(core::Clock::WallTimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-core::Clock::WallTimePoint FromUnixMs(std::int64_t ms) {
-  return core::Clock::WallTimePoint{} +
-         std::chrono::duration_cast<core::Clock::WallTimePoint::duration>(
-             std::chrono::milliseconds(ms));
-}
-
 // Ten thousand years of milliseconds: anything beyond is damage, not a time.
 constexpr std::int64_t kMaxAbsMs = 10'000LL * 366 * 24 * 3600 * 1000;
 
@@ -81,7 +71,7 @@ std::string Parse(const Json& doc, Parsed* out) {
     entry.body = body->get<std::string>();
     entry.attempts = static_cast<std::uint32_t>(
         std::min<std::uint64_t>(attempts->get<std::uint64_t>(), UINT32_MAX));
-    entry.enqueued_wall = FromUnixMs(enqueued_ms);
+    entry.enqueued_wall = core::FromUnixMillis(enqueued_ms);
     entry.last_error = last_error->get<std::string>();
     out->entries.push_back(std::move(entry));
   }
@@ -122,7 +112,7 @@ Outbox::LoadReport Outbox::Load(core::Clock::TimePoint now, core::Clock::WallTim
 
   Parsed parsed;
   core::LoadJsonFileResult file = core::LoadJsonFile(
-      path_, ToUnixMs(wall_now) / 1000, "starting with an empty notification outbox",
+      path_, core::ToUnixMillis(wall_now) / 1000, "starting with an empty notification outbox",
       [&parsed](const Json& doc) { return Parse(doc, &parsed); });
   if (!file.parsed) {
     report.error = std::move(file.error);
@@ -300,7 +290,7 @@ std::string Outbox::Serialize() const {
     j["key"] = e->idempotency_key;
     j["body"] = e->body;
     j["attempts"] = e->attempts;
-    j["enqueued_ms"] = ToUnixMs(e->enqueued_wall);
+    j["enqueued_ms"] = core::ToUnixMillis(e->enqueued_wall);
     j["last_error"] = e->last_error;
     entries.push_back(std::move(j));
   }
