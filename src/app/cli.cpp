@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "app/probe_command.h"
 #include "app/signals.h"
 #include "config/load.h"
+#include "config/values.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "notify/dispatcher.h"
@@ -59,14 +59,6 @@ int Usage(const std::string& problem) {
 
 void PrintErrors(const std::vector<config::ConfigError>& errors) {
   for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
-}
-
-std::optional<config::Shard> ParseShard(const std::string& text) {
-  unsigned index = 0, count = 0;
-  char extra = 0;
-  if (std::sscanf(text.c_str(), "%u/%u%c", &index, &count, &extra) != 2) return std::nullopt;
-  if (count == 0 || count > 1024 || index >= count) return std::nullopt;
-  return config::Shard{index, count};
 }
 
 // Sockets are the agent's main resource (one per in-flight probe): use the hard limit.
@@ -124,7 +116,7 @@ int RunAgent(const std::vector<std::string>& args) {
   std::string path;
   std::optional<config::Shard> shard;
   if (const char* env = std::getenv("GATEWATCH_SHARD"); env != nullptr && *env != '\0') {
-    shard = ParseShard(env);
+    shard = config::ParseShard(env);
     if (!shard) return Usage("GATEWATCH_SHARD must look like I/N with I < N, got \"" +
                              std::string(env) + "\"");
   }
@@ -134,7 +126,7 @@ int RunAgent(const std::vector<std::string>& args) {
     } else if (args[i].rfind("--config=", 0) == 0) {
       path = args[i].substr(9);
     } else if (args[i] == "--shard" && i + 1 < args.size()) {
-      shard = ParseShard(args[++i]);
+      shard = config::ParseShard(args[++i]);
       if (!shard) return Usage("--shard must look like I/N with I < N");
     } else {
       return Usage("unknown argument \"" + args[i] + "\"");
