@@ -78,10 +78,11 @@ void LogAlertEvent(const alert::AlertEvent& e) {
 
 // The agent's own address for links in alerts: a wildcard listen address becomes the
 // host's name, which is what a person clicking the link can reach.
-std::string ExternalUrl(const std::string& listen) {
+std::string ExternalUrl(const std::string& listen, int bound_port) {
   const auto colon = listen.rfind(':');
   std::string host = listen.substr(0, colon);
-  const std::string port = colon == std::string::npos ? "" : listen.substr(colon + 1);
+  std::string port = colon == std::string::npos ? "" : listen.substr(colon + 1);
+  if (bound_port > 0) port = std::to_string(bound_port);
   if (host.empty() || host == "0.0.0.0" || host == "[::]") {
     char name[256] = {};
     host = gethostname(name, sizeof name - 1) == 0 && name[0] != '\0' ? name : "localhost";
@@ -408,11 +409,25 @@ void App::Impl::HandleRequests() {
 
 App::App(config::Config config, AppOptions options)
     : impl_(std::make_unique<Impl>(*this, std::move(options))) {
-  const auto listen = config.agent.listen;
-  const auto token = config.agent.api_token;
   const auto state_dir = config.agent.state_dir;
+  // The listener first: a port in use fails before any state file is touched, and alert
+  // links carry the port actually bound (listen may say :0). Until the first snapshot the
+  // endpoints answer 503 "starting".
+  if (impl_->options.serve_http) {
+    server::HttpApiOptions http;
+    http.listen = config.agent.listen;
+    http.snapshot = [this] { return Snapshot(); };
+    http.alive = [this] { return Alive(); };
+    http.api_token = config.agent.api_token;
+    http.reload = [this] {
+      const ReloadOutcome r = RequestReload();
+      return server::ReloadOutcome{r.ok, r.message};
+    };
+    impl_->http = std::make_unique<server::HttpApi>(std::move(http));
+    impl_->http->Start();
+  }
   notify::DispatcherOptions notify_options;
-  notify_options.external_url = ExternalUrl(listen);
+  notify_options.external_url = ExternalUrl(config.agent.listen, http_port());
   notify_options.seed = impl_->seed;
   // A delivery that is not yet saved is repeated after a crash, and chat receivers do not
   // dedup by Idempotency-Key: save progress as promptly as new notifications, so only a
@@ -427,19 +442,6 @@ App::App(config::Config config, AppOptions options)
   RestoreAlerts(state_dir);
   if (impl_->options.start_dispatcher) impl_->dispatcher->Start();
   impl_->agent_status.last_reload = impl_->clock.WallNow();
-  if (impl_->options.serve_http) {
-    server::HttpApiOptions http;
-    http.listen = listen;
-    http.snapshot = [this] { return Snapshot(); };
-    http.alive = [this] { return Alive(); };
-    http.api_token = token;
-    http.reload = [this] {
-      const ReloadOutcome r = RequestReload();
-      return server::ReloadOutcome{r.ok, r.message};
-    };
-    impl_->http = std::make_unique<server::HttpApi>(std::move(http));
-    impl_->http->Start();
-  }
   PublishSnapshot();
 }
 
