@@ -17,7 +17,7 @@ warmup=${WARMUP_SECONDS:-5}
 pairs=("$@")
 [[ ${#pairs[@]} -eq 0 ]] && pairs=(1000:2000 1000:10000 10000:2000 10000:10000)
 
-"$root/scripts/deps.sh" test
+"$root/scripts/deps.sh" bench
 command -v curl >/dev/null || { echo "bench needs curl (apt-get install curl)" >&2; exit 1; }
 BUILD_DIR="$build" BUILD_TYPE=Release "$root/scripts/build.sh" -DGATEWATCH_BUILD_TESTS=OFF \
   -DGATEWATCH_BUILD_BENCH=ON >/dev/null

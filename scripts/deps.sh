@@ -2,16 +2,25 @@
 # Installs the Debian packages gatewatch needs, only those missing.
 #   scripts/deps.sh build   compiler, CMake and the libraries
 #   scripts/deps.sh test    the above plus the real peers the tests start (nginx, promtool, ...)
+#   scripts/deps.sh bench   the above plus blackbox_exporter, the peer the benchmark compares with
 set -euo pipefail
 
 build_pkgs=(g++ cmake make pkg-config ca-certificates
   libcpp-httplib-dev libcurl4-openssl-dev prometheus-cpp-dev libtomlplusplus-dev
-  libspdlog-dev nlohmann-json3-dev libre2-dev libssl-dev)
+  libspdlog-dev nlohmann-json3-dev libre2-dev libssl-dev libsystemd-dev)
 test_pkgs=(libgtest-dev libgmock-dev nginx-light haproxy lighttpd squid apache2 varnish
-  prometheus prometheus-alertmanager openssl procps)
+  prometheus prometheus-alertmanager openssl procps
+  libyaml-cpp-dev systemd dpkg-dev chromium clang libclang-rt-14-dev)
+
+bench_pkgs=(prometheus-blackbox-exporter curl)
 
 want=("${build_pkgs[@]}")
-if [[ "${1:-build}" == "test" ]]; then want+=("${test_pkgs[@]}"); fi
+case "${1:-build}" in
+  build) ;;
+  test) want+=("${test_pkgs[@]}") ;;
+  bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: scripts/deps.sh [build|test|bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do
