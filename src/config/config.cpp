@@ -68,12 +68,13 @@ bool GlobMatches(std::string_view glob, std::string_view name) {
   std::size_t star = std::string_view::npos;
   std::size_t star_n = 0;
   while (n < name.size()) {
-    if (g < glob.size() && (glob[g] == '?' || glob[g] == name[n])) {
-      ++g;
-      ++n;
-    } else if (g < glob.size() && glob[g] == '*') {
+    // `*` first: it is a wildcard even where the name has a literal '*' at that point.
+    if (g < glob.size() && glob[g] == '*') {
       star = g++;
       star_n = n;
+    } else if (g < glob.size() && (glob[g] == '?' || glob[g] == name[n])) {
+      ++g;
+      ++n;
     } else if (star != std::string_view::npos) {
       g = star + 1;
       n = ++star_n;

@@ -45,18 +45,20 @@ std::optional<Millis> ParseDuration(std::string_view text) {
 }
 
 std::string FormatDuration(Millis d) {
-  std::int64_t ms = d.count();
-  if (ms == 0) return "0s";
+  if (d.count() == 0) return "0s";
   std::string out;
-  if (ms < 0) {
+  // The magnitude is unsigned: the most negative count has no positive int64 counterpart.
+  auto ms = static_cast<std::uint64_t>(d.count());
+  if (d.count() < 0) {
     out = "-";
-    ms = -ms;
+    ms = 0 - ms;
   }
   for (auto it = std::rbegin(kUnits); it != std::rend(kUnits); ++it) {
-    if (ms >= it->millis) {
-      out += std::to_string(ms / it->millis);
+    const auto unit = static_cast<std::uint64_t>(it->millis);
+    if (ms >= unit) {
+      out += std::to_string(ms / unit);
       out += it->suffix;
-      ms %= it->millis;
+      ms %= unit;
     }
   }
   return out;

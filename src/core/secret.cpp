@@ -34,7 +34,7 @@ std::string RedactUrl(std::string_view url) {
     query = query.substr(0, hash);
   }
   bool first = true;
-  while (!query.empty() || first) {
+  while (true) {  // a trailing '&' still gets its (empty) pair, so none is lost
     const std::size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
     if (!first) out += '&';

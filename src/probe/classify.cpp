@@ -104,8 +104,11 @@ std::optional<std::string_view> FailingHealthStatus(const net::HttpResponse& res
 std::string Excerpt(const std::string& body, std::size_t limit) {
   if (body.size() <= limit) return body;
   std::size_t end = limit;
-  // Back up over continuation bytes (10xxxxxx) to the lead byte of the cut character.
-  while (end > 0 && (static_cast<unsigned char>(body[end]) & 0xC0) == 0x80) --end;
+  // Back up over continuation bytes (10xxxxxx) to the lead byte of the cut character: at
+  // most 3, the longest a character has, so a binary body still keeps nearly all its bytes.
+  while (end > 0 && end + 3 > limit && (static_cast<unsigned char>(body[end]) & 0xC0) == 0x80) {
+    --end;
+  }
   return body.substr(0, end);
 }
 

@@ -34,6 +34,13 @@ TEST(FormatDuration, PrintsShortestExactForm) {
   EXPECT_EQ(FormatDuration(Millis(3'605'250)), "1h5s250ms");
 }
 
+// Found by fuzz/duration_fuzzer: negating the most negative count overflowed (UB).
+TEST(FormatDuration, HandlesExtremeCounts) {
+  EXPECT_EQ(FormatDuration(Millis::min()), "-106751991167d7h12m55s808ms");
+  EXPECT_EQ(FormatDuration(Millis::max()), "106751991167d7h12m55s807ms");
+  EXPECT_EQ(FormatDuration(Millis(-90'000)), "-1m30s");
+}
+
 TEST(FormatDuration, RoundTripsThroughParse) {
   for (long long ms : {1LL, 999LL, 1000LL, 61'001LL, 7LL * 86'400'000 + 1}) {
     EXPECT_EQ(ParseDuration(FormatDuration(Millis(ms))), Millis(ms));

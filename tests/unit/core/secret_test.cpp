@@ -14,6 +14,13 @@ TEST(RedactUrl, HidesUserInfoAndQueryValues) {
             "https://hooks.example.com/services/T0/B0?a=<redacted>#frag");
 }
 
+// Found by fuzz/redact_url_fuzzer: a trailing '&' was dropped, so redacting twice differed.
+TEST(RedactUrl, KeepsEmptyQueryPairs) {
+  EXPECT_EQ(RedactUrl("https://h/x?a=1&&b&"), "https://h/x?a=<redacted>&&b&");
+  EXPECT_EQ(RedactUrl("https://h/x?"), "https://h/x?");
+  EXPECT_EQ(RedactUrl(RedactUrl("https://h?k=v&")), "https://h?k=<redacted>&");
+}
+
 TEST(RedactUrl, LeavesPlainUrlsAlone) {
   EXPECT_EQ(RedactUrl("http://127.0.0.1:8080/health"), "http://127.0.0.1:8080/health");
   EXPECT_EQ(RedactUrl("http://[::1]:80"), "http://[::1]:80");

@@ -253,6 +253,14 @@ TEST(Classify, ExcerptNeverSplitsAUtf8Character) {
   EXPECT_EQ(r.body_excerpt, std::string(511, 'a'));
 }
 
+// Found by fuzz/classify_fuzzer: a run of continuation bytes (a binary body) made the cut
+// back up over all of them, shrinking the excerpt towards nothing.
+TEST(Classify, ExcerptOfABinaryBodyKeepsNearlyAllBytes) {
+  const std::string body = std::string(100, 'a') + std::string(600, '\x88');
+  const ProbeResult r = Classify(Target(), Response(500, body));
+  EXPECT_EQ(r.body_excerpt, body.substr(0, kBodyExcerptBytes - 3));
+}
+
 TEST(JsonTopLevelStatus, Table) {
   const struct {
     std::string text;
