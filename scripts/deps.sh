@@ -10,7 +10,7 @@ build_pkgs=(g++ cmake make pkg-config ca-certificates
   libspdlog-dev nlohmann-json3-dev libre2-dev libssl-dev libsystemd-dev)
 test_pkgs=(libgtest-dev libgmock-dev nginx-light haproxy lighttpd squid apache2 varnish
   prometheus prometheus-alertmanager openssl procps
-  libyaml-cpp-dev systemd dpkg-dev chromium clang libclang-rt-14-dev)
+  libyaml-cpp-dev systemd dpkg-dev file chromium clang libclang-rt-14-dev)
 
 bench_pkgs=(prometheus-blackbox-exporter curl)
 

@@ -41,6 +41,11 @@ struct AppOptions {
   // Produces the config for a reload (SIGHUP, POST /-/reload); usually re-reads the file.
   // Unset: reloads are refused.
   std::function<config::LoadResult()> reload_source;
+  // Called on the loop thread around every reload (SIGHUP, POST /-/reload): on_reload_start
+  // before the config is read, on_reload_done with the outcome, taken or rejected. They must
+  // not block (systemd's RELOADING=1 ... READY=1). Either may be unset.
+  std::function<void()> on_reload_start;
+  std::function<void(const ReloadOutcome&)> on_reload_done;
 };
 
 // Owns and wires everything: prober, scheduler, windows, HTTP API. The probe loop (Run or

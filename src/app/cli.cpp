@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "notify/dispatcher.h"
+#include "service/systemd_notifier.h"
+#include "service/watchdog_ticker.h"
 
 namespace gatewatch::app {
 namespace {
@@ -149,8 +152,11 @@ int RunAgent(const std::vector<std::string>& args) {
 
   BlockSignals();
 
+  service::SystemdNotifier systemd;
   AppOptions options;
   options.reload_source = load;
+  options.on_reload_start = [&systemd] { systemd.Reloading(); };
+  options.on_reload_done = [&systemd](const ReloadOutcome& r) { systemd.Ready(r.message); };
   std::unique_ptr<App> app;
   try {
     app = std::make_unique<App>(std::move(*loaded.config), std::move(options));
@@ -160,12 +166,25 @@ int RunAgent(const std::vector<std::string>& args) {
   }
   spdlog::info("gatewatch {} running with {} (port {})", core::kVersion, path, app->http_port());
 
-  SignalWatcher signals([&app] { app->Stop(); },
-                        [&app, &path] {
-                          spdlog::info("SIGHUP: reloading {}", path);
-                          const auto outcome = app->RequestReload();
-                          if (!outcome.ok) spdlog::warn("{}", outcome.message);
-                        });
+  // Destroyed (its thread joined) before the App, so a late signal never finds it gone.
+  auto signals = std::make_unique<SignalWatcher>(
+      [&app, &systemd] {
+        systemd.Stopping();
+        app->Stop();
+      },
+      [&app, &path] {
+        spdlog::info("SIGHUP: reloading {}", path);
+        const auto outcome = app->RequestReload();
+        if (!outcome.ok) spdlog::warn("{}", outcome.message);
+      });
+  const std::size_t probing = app->Snapshot()->targets.size();
+  systemd.Ready("probing " + std::to_string(probing) + (probing == 1 ? " target" : " targets") +
+                ", listening on port " + std::to_string(app->http_port()));
+  // Pings only while the probe loop is iterating, so systemd restarts a wedged agent.
+  std::optional<service::WatchdogTicker> watchdog;
+  if (const auto interval = systemd.WatchdogInterval()) {
+    watchdog.emplace(systemd, *interval / 2, [&app] { return app->Alive(); });
+  }
   int code = kExitOk;
   try {
     app->Run();
@@ -173,6 +192,8 @@ int RunAgent(const std::vector<std::string>& args) {
     spdlog::critical("probe loop failed: {}", e.what());
     code = kExitFailure;
   }
+  watchdog.reset();
+  signals.reset();
   app.reset();
   spdlog::info("stopped");
   return code;
