@@ -24,7 +24,10 @@
 #include <vector>
 
 #include "metrics/metrics.h"
+#include "server/history_json.h"
+#include "server/status_assets.h"
 #include "server/status_page.h"
+#include "server/target_page.h"
 #include "server/targets_json.h"
 
 namespace gatewatch::server {
@@ -33,6 +36,12 @@ namespace {
 constexpr std::string_view kText = "text/plain; charset=utf-8";
 constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kHtml = "text/html; charset=utf-8";
+// The pages run only the agent's own script and stylesheet: even a value that escaped
+// escaping could not run inline script. frame-ancestors 'self' keeps the pages out of other
+// sites' frames.
+constexpr std::string_view kPagePolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 constexpr std::size_t kWorkerThreads = 8;
 constexpr std::size_t kMaxBodyBytes = 64 * 1024;
 // One request per connection: scrapers and the page's refresh come back less often than any
@@ -132,6 +141,28 @@ std::string_view BearerToken(const httplib::Request& req) {
   return value.substr(kScheme.size());
 }
 
+void SetPageHeaders(httplib::Response& res) {
+  res.set_header("Content-Security-Policy", std::string(kPagePolicy));
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("Cache-Control", "no-cache");
+}
+
+void SetJsonError(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  const nlohmann::json error = {{"error", message}};
+  res.set_content(error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                  std::string(kJson));
+}
+
+const status::TargetStatus* FindTarget(const status::StatusSnapshot& snapshot,
+                                       std::string_view name) {
+  for (const auto& t : snapshot.targets) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
 void SetText(httplib::Response& res, int status, std::string body) {
   res.status = status;
   if (!body.empty() && body.back() != '\n') body += '\n';
@@ -179,6 +210,8 @@ struct HttpApi::Impl {
   void Targets(const httplib::Request& req, httplib::Response& res) const;
   void Alerts(const httplib::Request& req, httplib::Response& res) const;
   void Page(const httplib::Request&, httplib::Response& res) const;
+  void TargetPage(const httplib::Request& req, httplib::Response& res) const;
+  void History(const httplib::Request& req, httplib::Response& res) const;
   void Reload(const httplib::Request& req, httplib::Response& res) const;
 
   HttpApiOptions options;
@@ -219,6 +252,19 @@ void HttpApi::Impl::Routes() {
   Route("/api/v1/targets", "GET", [this](const auto& req, auto& res) { Targets(req, res); });
   Route("/api/v1/alerts", "GET", [this](const auto& req, auto& res) { Alerts(req, res); });
   Route("/-/reload", "POST", [this](const auto& req, auto& res) { Reload(req, res); });
+  Route("/target/([^/]+)", "GET", [this](const auto& req, auto& res) { TargetPage(req, res); });
+  Route("/api/v1/targets/([^/]+)/history", "GET",
+        [this](const auto& req, auto& res) { History(req, res); });
+  const auto asset = [](std::string_view type, std::string_view body) {
+    return [type, body](const httplib::Request&, httplib::Response& res) {
+      // The pages link assets by a content-hash URL, so a cached copy is never stale.
+      res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_content(std::string(body), std::string(type));
+    };
+  };
+  Route(std::string(kStatusCssPath), "GET", asset("text/css; charset=utf-8", StatusCss()));
+  Route(std::string(kStatusJsPath), "GET", asset("text/javascript; charset=utf-8", StatusJs()));
 
   // Methods cpp-httplib never routes (TRACE, CONNECT, ...) would otherwise answer 404.
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -352,9 +398,52 @@ void HttpApi::Impl::Page(const httplib::Request&, httplib::Response& res) const 
         std::string(kHtml));
     return;
   }
+  SetPageHeaders(res);
   Stream(res, kHtml, [snapshot = std::move(snapshot)](const Sink& sink) {
     return RenderStatusPage(*snapshot, sink);
   });
+}
+
+void HttpApi::Impl::TargetPage(const httplib::Request& req, httplib::Response& res) const {
+  const std::string name = req.matches.size() > 1 ? req.matches[1].str() : std::string();
+  const auto snapshot = Snapshot();
+  if (!snapshot) {
+    Page(req, res);
+    return;
+  }
+  SetPageHeaders(res);
+  const status::TargetStatus* target = FindTarget(*snapshot, name);
+  if (target == nullptr) {
+    res.status = 404;
+    res.set_content(RenderUnknownTargetPage(name), std::string(kHtml));
+    return;
+  }
+  const std::optional<HistoryReply> history =
+      options.history ? options.history(name) : std::nullopt;
+  res.set_content(RenderTargetPage(*snapshot, *target, history ? &history->recent : nullptr,
+                                   history ? history->as_of : snapshot->generated),
+                  std::string(kHtml));
+}
+
+void HttpApi::Impl::History(const httplib::Request& req, httplib::Response& res) const {
+  const std::string name = req.matches.size() > 1 ? req.matches[1].str() : std::string();
+  const auto snapshot = Snapshot();
+  if (!snapshot) {
+    SetJsonError(res, 503, "no snapshot yet: the agent is starting");
+    return;
+  }
+  if (FindTarget(*snapshot, name) == nullptr) {
+    SetJsonError(res, 404, "no target named \"" + name + "\"");
+    return;
+  }
+  const std::optional<HistoryReply> history =
+      options.history ? options.history(name) : std::nullopt;
+  if (!history) {
+    res.set_header("Retry-After", "1");
+    SetJsonError(res, 503, "recent results unavailable: the probe loop did not answer in time");
+    return;
+  }
+  res.set_content(RenderHistoryJson(name, history->recent, history->as_of), std::string(kJson));
 }
 
 void HttpApi::Impl::Reload(const httplib::Request& req, httplib::Response& res) const {

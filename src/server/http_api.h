@@ -1,25 +1,39 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/secret.h"
 #include "status/snapshot.h"
+#include "status/target_history.h"
 
 // The agent's HTTP endpoints, served from published StatusSnapshots (never loop state):
-//   GET  /               status page (HTML, refreshes every 10 s; every dynamic string escaped)
+//   GET  /               status page (HTML; server/status_page.h): alerts on top, failing
+//                        targets first, why, since when, a sparkline each; its script
+//                        refreshes it from the JSON below every 10 s
+//   GET  /target/<name>  one target's detail view (HTML; server/target_page.h): the last
+//                        results with timing waterfalls; 404 page for an unknown name
+//   GET  /assets/status.css, /assets/status.js  the pages' stylesheet and script, compiled in
+//                        (server/status_assets.h); cacheable for a year (the pages link them
+//                        by a content-hash URL)
 //   GET  /metrics        Prometheus text (metrics::RenderMetrics); 503 before the first snapshot
 //   GET  /healthz        200 "ok" while alive(), else 503
 //   GET  /readyz         200 "ready" once snapshot->agent.ready, else 503 with the reason
 //   GET  /api/v1/targets JSON (below); `?target=NAME` keeps only that target (404 if unknown)
 //   GET  /api/v1/alerts  JSON: every alert instance (rule x target), firing first
 //                        (server/alerts_json.h)
+//   GET  /api/v1/targets/<name>/history  JSON: the target's last results, newest first, with
+//                        their phase timings (server/history_json.h); 404 for an unknown
+//                        name, 503 when the probe loop did not answer in time
 //   POST /-/reload       Authorization: Bearer <api_token>; 403 when no token is configured,
 //                        401 without or with a wrong token, 200 + message when the reload
 //                        succeeded, 400 + the errors when the new config was rejected
 // Unknown paths answer 404, known paths with another method 405 (with Allow). HEAD works
 // wherever GET does. Large responses (/metrics, /api/v1/targets, /) are streamed in chunks,
 // so memory stays bounded at any number of targets; gzip is used when the client asks.
+// HTML pages carry a Content-Security-Policy that allows only the agent's own script and
+// stylesheet (no inline script), a second line of defence behind the escaping.
 //
 // /api/v1/targets:
 //   {"generated": RFC 3339, "targets": [{
@@ -32,7 +46,13 @@
 //      "windows": [{"window": "1m", "samples", "failed", "status_5xx", "status_502",
 //                   "status_503", "status_504",
 //                   "ratios": {"502", "503", "504", "5xx", "failure"},
-//                   "latency_seconds": {"0.5", "0.9", "0.99"} or null when empty}]}]}
+//                   "latency_seconds": {"0.5", "0.9", "0.99"} or null when empty}],
+//      "diagnosis": sentence or null, "responder": null | {"name", "origin", "evidence",
+//                   "display" (for sentences: "nginx", "the AWS load balancer")},
+//      "sparkline": {"span": "15m", "point": "30s", "ratio_502": [30 shares or null],
+//                    "latency_seconds": [30 slowest-probe latencies or null]}}]}
+//      (sparkline: oldest point first, the last one holds the snapshot's time; null: no probe
+//      finished in that point; see status::Sparkline)
 //   Numbers are always finite.
 //
 // Hostile clients: request bodies over 64 KiB are refused (413), a new connection must start
@@ -45,6 +65,12 @@ struct ReloadOutcome {
   std::string message;  // what changed, or the config errors (one per line)
 };
 
+// One target's recent results as the probe loop had them at `as_of` (wall time).
+struct HistoryReply {
+  status::RecentResults recent;
+  core::Clock::WallTimePoint as_of{};
+};
+
 struct HttpApiOptions {
   std::string listen = "127.0.0.1:0";  // "host:port", IPv6 as "[::1]:0"; port 0 = ephemeral
   // The latest snapshot; nullptr means none has been published yet. Called from server
@@ -54,6 +80,11 @@ struct HttpApiOptions {
   core::Secret api_token;       // empty: POST /-/reload answers 403
   // Runs a reload and returns its outcome; called on a server thread, may block (bounded).
   std::function<ReloadOutcome()> reload;
+  // The recent results of the target of that name, asked of the probe loop that owns them;
+  // nullopt when the loop did not answer in time (or no longer knows the name). Called on a
+  // server thread; may block (bounded, a few seconds). Unset: the detail view shows no
+  // results and the history endpoint answers 503.
+  std::function<std::optional<HistoryReply>(const std::string& target)> history;
 };
 
 // Owns a cpp-httplib server and its threads. Start/Stop/the destructor are for the owning

@@ -1,218 +1,208 @@
 #include "server/status_page.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
-#include <cmath>
-#include <cstdio>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/duration.h"
-#include "probe/result.h"
+#include "core/html.h"
+#include "server/page_parts.h"
 
 namespace gatewatch::server {
 namespace {
 
+using page::TargetState;
+
 constexpr std::size_t kFlushBytes = 64 * 1024;
+constexpr std::size_t kStates = 4;  // page::TargetState values
 
-constexpr std::string_view kHead = R"(<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="refresh" content="10">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>gatewatch</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
-h1{font-size:1.4em;margin:0 0 .3em}
-p.meta{color:#555;margin:0 0 1em}
-table{border-collapse:collapse}
-th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
-th{background:#f4f4f4}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-.up{color:#17692b;font-weight:600}
-.down{color:#b3261e;font-weight:600}
-.pending{color:#777}
-.warn{color:#b3261e;font-weight:600}
-small{color:#666}
-</style>
-</head>
-<body>
-<h1>gatewatch</h1>
-)";
-
-void AppendEscaped(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
+void AppendCount(std::string& out, std::size_t n, std::string_view what, std::string_view cls) {
+  const bool mark = n > 0 && !cls.empty();
+  if (mark) {
+    out += "<b class=\"n-";
+    out += cls;
+    out += "\">";
   }
+  out += std::to_string(n);
+  out += ' ';
+  out += what;
+  if (mark) out += "</b>";
 }
 
-template <typename... Args>
-void AppendFormat(std::string& out, const char* format, Args... args) {
-  char buf[64];
-  const int n = std::snprintf(buf, sizeof buf, format, args...);
-  if (n > 0) out.append(buf, std::min(static_cast<std::size_t>(n), sizeof buf - 1));
-}
-
-void AppendRatio(std::string& out, const status::WindowSummary& w) {
-  if (w.total == 0) {
-    out += "&ndash;";
-    return;
-  }
-  AppendFormat(out, "%.2f%%", 100.0 * status::WindowSummary::Ratio(w.status_502, w.total));
-}
-
-void AppendLatency(std::string& out, const std::optional<double>& seconds) {
-  if (!seconds || !std::isfinite(*seconds)) {
-    out += "&ndash;";
-    return;
-  }
-  const double ms = *seconds * 1000.0;
-  AppendFormat(out, ms < 10 ? "%.1f ms" : "%.0f ms", ms);
-}
-
-void AppendRow(std::string& out, const status::TargetStatus& t,
-               const std::vector<std::chrono::milliseconds>& spans) {
-  out += "<tr><td>";
-  AppendEscaped(out, t.name);
+void AppendRow(std::string& out, const status::TargetStatus& t, TargetState state,
+               const std::vector<std::chrono::milliseconds>& spans,
+               core::Clock::WallTimePoint now) {
+  out += "<tr class=\"";
+  out += page::StateClass(state);
+  out += "\"><th scope=\"row\"><a href=\"";
+  core::AppendHtmlEscaped(out, page::TargetHref(t.name));
+  out += "\">";
+  core::AppendHtmlEscaped(out, t.name);
+  out += "</a><span class=\"url\">";
+  core::AppendHtmlEscaped(out, t.url);
+  out += "</span>";
   if (!t.labels.empty()) {
-    out += "<br><small>";
+    out += "<span class=\"sub\">";
     bool first = true;
     for (const auto& [key, value] : t.labels) {
       if (!first) out += ", ";
       first = false;
-      AppendEscaped(out, key);
+      core::AppendHtmlEscaped(out, key);
       out += '=';
-      AppendEscaped(out, value);
+      core::AppendHtmlEscaped(out, value);
     }
-    out += "</small>";
+    out += "</span>";
   }
-  out += "<br><small>";
-  AppendEscaped(out, t.url);
-  out += "</small></td>";
 
-  if (!t.last) {
-    out += "<td class=\"pending\">pending</td><td></td><td></td>";
-  } else {
-    const probe::ProbeResult& last = *t.last;
-    out += t.up ? "<td class=\"up\">up" : "<td class=\"down\">down";
-    out += "<br><small>since ";
-    AppendEscaped(out, core::FormatRfc3339(t.state_since));
-    out += "</small></td><td class=\"num\">";
-    if (last.http_status != 0) {
-      out += std::to_string(last.http_status);
-    } else {
-      out += "&ndash;";
-    }
-    out += "</td><td>";
-    if (!last.success()) {
-      out += "<b>";
-      AppendEscaped(out, probe::ReasonName(last.reason));
-      out += "</b>";
-      if (!t.diagnosis.empty() || !last.detail.empty()) out += ": ";
-    }
-    // The diagnosis says which hop failed and why; curl's raw words only when there is none.
-    AppendEscaped(out, t.diagnosis.empty() ? last.detail : t.diagnosis);
-    out += "</td>";
+  out += "</th><td><span class=\"st ";
+  out += page::StateClass(state);
+  out += "\">";
+  out += page::StateText(state);
+  out += "</span>";
+  if (t.last) {
+    out += ' ';
+    page::AppendTimeAgo(out, t.state_since, now, "for ");
   }
+  out += "</td><td class=\"last\">";
+  page::AppendLastAnswer(out, t);
+  out += "</td><td class=\"why\">";
+  if (t.last && !t.last->success()) {
+    // The diagnosis says which hop failed and why; curl's raw words only when there is none.
+    core::AppendHtmlEscaped(out, t.diagnosis.empty() ? t.last->detail : t.diagnosis);
+  }
+  out += "</td>";
 
   for (const auto span : spans) {
     const auto it = std::find_if(t.windows.begin(), t.windows.end(),
                                  [span](const auto& w) { return w.span == span; });
-    out += "<td class=\"num\">";
-    if (it == t.windows.end()) {
-      out += "&ndash;</td><td class=\"num\">&ndash;</td>";
-      continue;
+    if (it != t.windows.end()) {
+      page::AppendWindowCell(out, *it);
+    } else {
+      status::WindowSummary empty;
+      empty.span = span;
+      page::AppendWindowCell(out, empty);
     }
-    AppendRatio(out, *it);
-    out += "</td><td class=\"num\">";
-    AppendLatency(out, it->p99);
-    out += "</td>";
   }
-  out += "</tr>\n";
+  out += "<td class=\"trend\">";
+  page::AppendSparkline(out, t.sparkline);
+  out += "</td></tr>\n";
 }
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  AppendEscaped(out, text);
-  return out;
-}
-
 bool RenderStatusPage(const status::StatusSnapshot& snapshot, const Sink& sink) {
+  const auto now = snapshot.generated;
   std::vector<std::chrono::milliseconds> spans;
-  std::size_t up = 0, down = 0, pending = 0;
-  for (const auto& t : snapshot.targets) {
+  std::array<std::size_t, kStates> counts{};
+  // Rows in display order: failing first, config order within a state (a stable sort by
+  // state, done as a counting sort over indexes so 10,000 targets cost no comparisons).
+  std::vector<std::uint32_t> order(snapshot.targets.size());
+  std::vector<TargetState> states(snapshot.targets.size());
+  for (std::size_t i = 0; i < snapshot.targets.size(); ++i) {
+    const auto& t = snapshot.targets[i];
     for (const auto& w : t.windows) {
       if (std::find(spans.begin(), spans.end(), w.span) == spans.end()) spans.push_back(w.span);
     }
-    if (!t.last) {
-      ++pending;
-    } else if (t.up) {
-      ++up;
-    } else {
-      ++down;
-    }
+    states[i] = page::StateOf(t);
+    ++counts[static_cast<std::size_t>(states[i])];
   }
   std::sort(spans.begin(), spans.end());
+  std::array<std::size_t, kStates> next{};
+  for (std::size_t s = 1; s < kStates; ++s) next[s] = next[s - 1] + counts[s - 1];
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    order[next[static_cast<std::size_t>(states[i])]++] = static_cast<std::uint32_t>(i);
+  }
+
+  std::vector<const alert::InstanceSnapshot*> alerts;
+  for (const auto& a : snapshot.alerts) {
+    if (a.state != alert::State::kInactive) alerts.push_back(&a);
+  }
+  std::stable_sort(alerts.begin(), alerts.end(),
+                   [](const auto* a, const auto* b) { return a->state > b->state; });
+  const auto firing =
+      static_cast<std::size_t>(std::count_if(alerts.begin(), alerts.end(), [](const auto* a) {
+        return a->state == alert::State::kFiring;
+      }));
+
+  const std::size_t down = counts[static_cast<std::size_t>(TargetState::kDown)];
+  std::string title = "gatewatch";
+  if (down > 0) title += ": " + std::to_string(down) + " down";
+  if (firing > 0) title += (down > 0 ? ", " : ": ") + std::to_string(firing) + " firing";
 
   std::string out;
   out.reserve(kFlushBytes + kFlushBytes / 2);
-  out += kHead;
-  out += "<p class=\"meta\">version ";
-  AppendEscaped(out, snapshot.agent.version);
-  out += " &middot; generated ";
-  AppendEscaped(out, core::FormatRfc3339(snapshot.generated));
-  AppendFormat(out, " &middot; %zu targets: %zu up, %zu down, %zu pending", snapshot.targets.size(),
-               up, down, pending);
-  if (!snapshot.agent.ready) out += " &middot; starting";
+  std::string generated = core::FormatRfc3339(now);
+  page::AppendHead(out, title, "status", "data-generated=\"" + generated + "\"");
+  out += "<header>\n<h1>gatewatch</h1>\n<p id=\"summary\">";
+  out += std::to_string(snapshot.targets.size());
+  out += snapshot.targets.size() == 1 ? " target: " : " targets: ";
+  AppendCount(out, down, "down", "down");
+  out += ", ";
+  AppendCount(out, counts[static_cast<std::size_t>(TargetState::kDegraded)], "degraded",
+              "degraded");
+  out += ", ";
+  AppendCount(out, counts[static_cast<std::size_t>(TargetState::kPending)], "pending", "");
+  out += ", ";
+  AppendCount(out, counts[static_cast<std::size_t>(TargetState::kUp)], "up", "");
+  out += " &middot; ";
+  AppendCount(out, firing, firing == 1 ? "alert firing" : "alerts firing", "down");
+  out += ", ";
+  AppendCount(out, alerts.size() - firing, "pending", "degraded");
+  out += "</p>\n<p class=\"meta\">gatewatch ";
+  core::AppendHtmlEscaped(out, snapshot.agent.version);
+  out += " &middot; <span id=\"updated\" role=\"status\">as of <time datetime=\"";
+  out += generated;
+  out += "\">";
+  out += generated.substr(11, 8);
+  out += " UTC</time></span></p>\n";
+  if (!snapshot.agent.ready)
+    out += "<p class=\"warn\">starting: not every target has been probed yet</p>\n";
   if (snapshot.agent.saturated) {
-    out += " &middot; <span class=\"warn\">saturated: probes run late, alerts hold</span>";
+    out += "<p class=\"warn\">saturated: probes start late and alerts hold</p>\n";
   }
   if (!snapshot.agent.last_reload_success) {
-    out += " &middot; <span class=\"warn\">last config reload was rejected</span>";
+    out += "<p class=\"warn\">the last config reload was rejected; the previous config runs</p>\n";
   }
   out +=
-      "</p>\n<table>\n<thead><tr><th>target</th><th>state</th><th>status</th>"
-      "<th>reason / diagnosis</th>";
-  for (const auto span : spans) {
-    const std::string name = core::FormatDuration(span);
-    out += "<th>";
-    AppendEscaped(out, name);
-    out += " 502</th><th>";
-    AppendEscaped(out, name);
-    out += " p99</th>";
+      "</header>\n<main>\n<section aria-labelledby=\"alerts-h\">\n<h2 id=\"alerts-h\">Alerts</h2>\n"
+      "<div id=\"alerts\">";
+  if (alerts.empty()) {
+    out += "<p class=\"none\">No alert is firing or pending.</p>";
+  } else {
+    out += "<ul class=\"alerts\">\n";
+    for (const auto* a : alerts) page::AppendAlert(out, *a, now, true);
+    out += "</ul>";
   }
-  out += "</tr></thead>\n<tbody>\n";
+  out +=
+      "</div>\n</section>\n<section aria-labelledby=\"targets-h\">\n"
+      "<h2 id=\"targets-h\">Targets</h2>\n<p class=\"legend\">Failing first. Per window: the "
+      "share of probes answered 502, then p99 latency. Trend (";
+  status::Sparkline any;
+  any.width = snapshot.targets.empty() ? status::SparklineWidthFor(spans)
+                                       : snapshot.targets.front().sparkline.width;
+  core::AppendHtmlEscaped(out, page::SparklineSpan(any));
+  out +=
+      "): <span class=\"k r\">bars</span> share answered 502, <span class=\"k l\">line</span> "
+      "slowest probe.</p>\n<div class=\"scroll\"><table id=\"targets\">\n<thead><tr>"
+      "<th scope=\"col\">Target</th><th scope=\"col\">State</th>"
+      "<th scope=\"col\">Last answer</th><th scope=\"col\">Why it fails</th>";
+  for (const auto span : spans) {
+    out += "<th scope=\"col\" class=\"w\">";
+    core::AppendHtmlEscaped(out, core::FormatDuration(span));
+    out += "<span class=\"sub\">502 &middot; p99</span></th>";
+  }
+  out += "<th scope=\"col\">Trend</th></tr></thead>\n<tbody>\n";
 
-  for (const auto& t : snapshot.targets) {
-    AppendRow(out, t, spans);
+  for (const std::uint32_t i : order) {
+    AppendRow(out, snapshot.targets[i], states[i], spans, now);
     if (out.size() >= kFlushBytes) {
       if (!sink(out)) return false;
       out.clear();
     }
   }
-  out += "</tbody>\n</table>\n</body>\n</html>\n";
+  out += "</tbody>\n</table></div>\n</section>\n</main>\n</body>\n</html>\n";
   return sink(out);
 }
 
