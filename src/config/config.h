@@ -45,7 +45,10 @@ struct Header {
 struct TargetSpec {
   std::string name;                     // unique; [A-Za-z0-9_.-]+; the metrics label
   std::string url;                      // http:// or https:// only
-  std::optional<std::string> upstream;  // the backend behind the gateway, probed directly
+  // The backend behind the gateway (http:// or https://), probed directly: in the same round
+  // when the gateway answers 5xx or breaks mid-exchange, else every max(10 intervals, 1m).
+  // May carry credentials in its user info or query: shown only through core::RedactUrl.
+  std::optional<std::string> upstream;
   std::string method = "GET";
   std::vector<Header> headers;
   std::string body;
@@ -59,8 +62,13 @@ struct TargetSpec {
   bool tls_insecure = false;
   std::size_t max_body_bytes = 1 << 20;
   ConnectionMode connection = ConnectionMode::kFresh;
+  // Probe every address the URL's host resolves to (A and AAAA, at most 16), each pinned with
+  // the Host header and TLS name unchanged; the round's result is the worst address's.
   bool resolve_all = false;
-  int confirm = 0;
+  // After a failure that follows a pass, up to this many quick probes on fresh connections
+  // (0..5), each only when it can finish before the next scheduled round: transient vs
+  // persistent. Later failures in a row need none: the target's own probes reproduce them.
+  int confirm = 1;
   std::map<std::string, std::string> labels;  // shown only in gatewatch_target_info
 
   // True when probing it would behave the same (used by reload to keep windows).

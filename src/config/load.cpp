@@ -26,24 +26,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::string_view kNotYetSupported = "not supported by this version of gatewatch yet";
-
-enum class Scope { kTopLevel, kAgent, kTarget, kAlert, kNotifier };  // kTarget: [defaults] too
-
-struct PlannedKey {
-  Scope scope;
-  std::string_view key;
-};
-
-// Keys SPEC.md defines whose feature is not in this build. They get kNotYetSupported rather
-// than "unknown key", so a config written for the full SPEC fails loudly and says why instead
-// of losing behaviour silently. When a feature lands, delete its entries here and parse them.
-constexpr PlannedKey kNotYetSupportedKeys[] = {
-    {Scope::kTarget, "upstream"},     // direct probe of the backend behind the gateway
-    {Scope::kTarget, "resolve_all"},  // probe every resolved address
-    {Scope::kTarget, "confirm"},      // confirm probes: transient vs persistent
-};
-
 constexpr std::string_view kTopLevelKeys[] = {"agent", "defaults", "target", "alert", "notifier"};
 constexpr std::string_view kAgentKeys[] = {"listen",  "state_dir", "log_format", "log_level",
                                            "windows", "labels",    "shard",      "api_token",
@@ -63,6 +45,9 @@ constexpr std::string_view kTargetKeys[] = {"name",
                                             "max_body_bytes",
                                             "connection",
                                             "health",
+                                            "upstream",
+                                            "resolve_all",
+                                            "confirm",
                                             "labels"};
 
 constexpr std::string_view kAlertKeys[] = {
@@ -97,12 +82,8 @@ constexpr std::int64_t kMaxMinSamples = 1'000'000;
 // threshold must be below it to be reachable.
 constexpr double kMaxLatencySeconds = 120.0;
 constexpr std::int64_t kMaxBodyBytesLimit = 64 << 20;
+constexpr std::int64_t kMaxConfirm = 5;
 constexpr long kMaxFileBytes = 16 << 20;
-
-bool IsNotYetSupported(Scope scope, std::string_view key) {
-  return std::any_of(std::begin(kNotYetSupportedKeys), std::end(kNotYetSupportedKeys),
-                     [&](const PlannedKey& p) { return p.scope == scope && p.key == key; });
-}
 
 bool Contains(std::span<const std::string_view> list, std::string_view value) {
   return std::find(list.begin(), list.end(), value) != list.end();
@@ -294,7 +275,7 @@ class Loader {
     const toml::node* notifiers = nullptr;
     for (auto&& [key, value] : root) {
       const std::string_view k = key.str();
-      if (!Accept(Scope::kTopLevel, kTopLevelKeys, key, value, std::string(k))) continue;
+      if (!Accept(kTopLevelKeys, key, value, std::string(k))) continue;
       if (k == "agent") {
         ParseAgent(value, config.agent);
       } else if (k == "defaults") {
@@ -330,15 +311,11 @@ class Loader {
         ConfigError{file_, at.line, at.column, std::move(key_path), std::move(message)});
   }
 
-  // True when this build parses `key` in `scope`; otherwise reports it and returns false.
-  bool Accept(Scope scope, std::span<const std::string_view> known, const toml::key& key,
+  // True when `key` is one of `known`; otherwise reports it and returns false.
+  bool Accept(std::span<const std::string_view> known, const toml::key& key,
               const toml::node& value, const std::string& path) {
     const std::string_view name = key.str();
     if (Contains(known, name)) return true;
-    if (IsNotYetSupported(scope, name)) {
-      Error(KeyAt(key, value), path, std::string(kNotYetSupported));
-      return false;
-    }
     std::string message = "unknown key";
     if (const auto suggestion = Suggest(name, known)) {
       message += " (did you mean \"" + std::string(*suggestion) + "\"?)";
@@ -413,7 +390,7 @@ class Loader {
     for (auto&& [key, value] : *table) {
       const std::string_view k = key.str();
       const std::string path = "agent." + std::string(k);
-      if (!Accept(Scope::kAgent, kAgentKeys, key, value, path)) continue;
+      if (!Accept(kAgentKeys, key, value, path)) continue;
       if (k == "listen") {
         if (auto s = String(value, path, Show::kValue)) {
           if (auto problem = CheckListen(*s)) {
@@ -604,7 +581,7 @@ class Loader {
     for (auto&& [key, value] : table) {
       const std::string_view k = key.str();
       const std::string path = prefix + "." + std::string(k);
-      if (!Accept(Scope::kTarget, kTargetKeys, key, value, path)) continue;
+      if (!Accept(kTargetKeys, key, value, path)) continue;
       if (in_defaults && (k == "name" || k == "url")) {
         Error(KeyAt(key, value), path, "not allowed in [defaults]; set it in each [[target]]");
       } else if (k == "name") {
@@ -616,6 +593,25 @@ class Loader {
           } else {
             spec.url = std::move(*s);
           }
+        }
+      } else if (k == "upstream") {
+        if (auto s = String(value, path, Show::kUrl)) {
+          if (auto problem = CheckTargetUrl(*s)) {
+            Error(At(value), path, std::move(*problem));
+          } else {
+            spec.upstream = std::move(*s);
+          }
+        }
+      } else if (k == "resolve_all") {
+        if (auto b = Bool(value, path)) spec.resolve_all = *b;
+      } else if (k == "confirm") {
+        const auto* i = value.as_integer();
+        if (i != nullptr && i->get() >= 0 && i->get() <= kMaxConfirm) {
+          spec.confirm = static_cast<int>(i->get());
+        } else {
+          Error(At(value), path,
+                "must be an integer 0.." + std::to_string(kMaxConfirm) +
+                    " (confirm probes after a failure), got " + Describe(value, Show::kValue));
         }
       } else if (k == "method") {
         if (auto s = OneOf(value, path, kMethods)) spec.method = std::move(*s);
@@ -770,7 +766,7 @@ class Loader {
       for (auto&& [key, value] : table) {
         const std::string_view k = key.str();
         const std::string path = prefix + "." + std::string(k);
-        if (!Accept(Scope::kNotifier, kNotifierKeys, key, value, path)) continue;
+        if (!Accept(kNotifierKeys, key, value, path)) continue;
         if (k == "name" || k == "type") continue;
         if ((k == "secret" || k == "headers") && type && *type != NotifierType::kWebhook) {
           Error(KeyAt(key, value), path,
@@ -849,7 +845,7 @@ class Loader {
       for (auto&& [key, value] : table) {
         const std::string_view k = key.str();
         const std::string path = prefix + "." + std::string(k);
-        if (!Accept(Scope::kAlert, kAlertKeys, key, value, path)) continue;
+        if (!Accept(kAlertKeys, key, value, path)) continue;
         if (k == "name" || k == "signal") continue;
         if (auto problem = signal ? KeyNotUsed(*signal, k) : std::nullopt) {
           Error(KeyAt(key, value), path, std::move(*problem));

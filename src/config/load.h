@@ -61,8 +61,8 @@ EnvLookup ProcessEnv();
 //   windows (RequiredWindows) may hold at most 8 distinct spans.
 // - [[notifier]]: `secret` and `headers` are for type "webhook" only; `template` may use
 //   only kTemplatePlaceholders; the URL is a secret and never shown.
-// - Keys SPEC.md defines whose feature this build lacks (`upstream`, `resolve_all`,
-//   `confirm`, `health`) are errors: "not supported by this version of gatewatch yet".
+// - [[target]] `upstream` passes the same checks as `url` (and is shown redacted the same
+//   way), `resolve_all` is a boolean and `confirm` an integer 0..5 (default 1).
 // `file_name` is used for messages and Config::source only. Pure apart from calling `env`;
 // thread-safe if `env` is.
 LoadResult ParseConfig(std::string_view toml_text, std::string_view file_name,

@@ -5,6 +5,8 @@
 namespace gatewatch::diagnose {
 namespace {
 
+constexpr std::chrono::microseconds kSlow502 = std::chrono::seconds(1);
+
 std::string Ms(std::chrono::microseconds d) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f ms", static_cast<double>(d.count()) / 1000.0);
@@ -66,9 +68,14 @@ UpstreamVerdict CorrelateUpstream(const probe::ProbeResult& gateway,
                 ", so the error starts there and the gateway passes it on"};
   }
   // The backend answers: the gateway is what breaks. If the gateway gave up sooner than the
-  // backend needs, its upstream timeout is too short for this backend.
-  const bool gateway_timeout = gateway.http_status == 504 || gateway.http_status == 502 ||
-                               gateway.reason == FailureReason::kTimeout;
+  // backend needs, its upstream timeout is too short for this backend. A 504 (or our own
+  // timeout) says the gateway was waiting; a 502 only when it took a while (some load
+  // balancers, Google Cloud's among them, answer 502 when their backend timeout expires). A
+  // quick 502 is a connection the gateway could not make or keep, however the latencies of
+  // two fast answers happen to compare.
+  const bool gateway_timeout = gateway.http_status == 504 ||
+                               gateway.reason == FailureReason::kTimeout ||
+                               (gateway.http_status == 502 && gateway.latency >= kSlow502);
   if (gateway_timeout && upstream.latency > gateway.latency) {
     return {UpstreamCase::kGatewayTimeoutShorter,
             gw + ", but the backend answers " + std::to_string(upstream.http_status) +

@@ -10,7 +10,9 @@ namespace gatewatch::diagnose {
 //   gateway 502, backend refused   -> kBackendRefuses
 //   gateway 504, backend timed out -> kBackendTimesOut
 //   gateway 502, backend 500       -> kBackendErrors (the backend's own error, passed on)
-//   gateway 504 after 1.0 s, backend 200 after 2.5 s -> kGatewayTimeoutShorter
+//   gateway 504 after 1.0 s, backend 200 after 2.5 s -> kGatewayTimeoutShorter (also a 502
+//                                     taking 1 s or more: some load balancers send 502 when
+//                                     their backend timeout expires)
 //   gateway 502, backend 200 fast  -> kBackendFine (misrouted, stale pool, or a broken
 //                                     keep-alive between gateway and backend)
 enum class UpstreamCase {

@@ -55,6 +55,12 @@ void Scheduler::Remove(Id id) {
 
 bool Scheduler::Contains(Id id) const { return entries_.contains(id); }
 
+std::optional<Scheduler::TimePoint> Scheduler::DueOf(Id id) const {
+  const auto it = entries_.find(id);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.due;
+}
+
 void Scheduler::SetInterval(Id id, milliseconds interval, TimePoint now) {
   const auto it = entries_.find(id);
   if (it == entries_.end()) return;

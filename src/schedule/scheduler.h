@@ -45,6 +45,9 @@ class Scheduler {
   void Add(Id id, std::chrono::milliseconds interval, TimePoint now, std::uint64_t phase_key);
   void Remove(Id id);  // no-op for an unknown id
   bool Contains(Id id) const;
+  // When `id` runs next (slot + jitter); nullopt for an unknown id. After PopDue returned
+  // it, that is its next run.
+  std::optional<TimePoint> DueOf(Id id) const;
 
   // Changes the cadence (e.g. to unhealthy_interval while failing). The next run moves to
   // min(current next run, last slot + new interval), or to `now` if that is in the past
