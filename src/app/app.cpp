@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <random>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -15,6 +17,7 @@
 
 #include "alert/alert_engine.h"
 #include "alert/state_file.h"
+#include "app/round_runner.h"
 #include "app/shard.h"
 #include "app/target_state.h"
 #include "core/duration.h"
@@ -109,6 +112,8 @@ struct App::Impl {
         seed(options.seed != 0 ? options.seed : std::random_device{}()),
         prober(multi, clock, seed),
         scheduler(seed ^ 0x9e3779b97f4a7c15ULL),
+        rounds(prober, clock,
+               [this](RoundRunner::Key id, const probe::ProbeResult& r) { OnUpstream(id, r); }),
         max_in_flight(DefaultMaxInFlight()) {
     agent_status.version = core::kVersion;
     agent_status.started = clock.WallNow();
@@ -119,7 +124,7 @@ struct App::Impl {
 
   struct Entry {
     std::unique_ptr<TargetState> state;
-    std::optional<probe::HttpProber::ProbeId> in_flight;
+    std::optional<RoundRunner::RoundId> in_flight;  // its round, until on_done
   };
 
   App& self;
@@ -130,11 +135,19 @@ struct App::Impl {
   net::CurlMulti multi;
   probe::HttpProber prober;
   schedule::Scheduler scheduler;
+  RoundRunner rounds;  // each target's probe(s) and their follow-ups (upstream, confirm)
   std::size_t max_in_flight;
 
   config::Config config;  // the active config, minus `targets` (TargetStates hold those)
   bool loaded = false;
   std::unordered_map<Id, Entry> targets;
+  // Target name -> id, kept with `targets` so the once-a-second alert evaluation looks names
+  // up without rebuilding an index of every target (string_view lookups: no allocation).
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Id, NameHash, std::equal_to<>> id_by_name;
   std::vector<Id> order;  // config order, for the snapshot
   Id next_id = 1;
 
@@ -159,13 +172,28 @@ struct App::Impl {
   std::mutex request_mu;
   std::vector<std::promise<ReloadOutcome>> reload_waiters;
   std::atomic<bool> reload_requested{false};
+  // The status page's detail view asks for one target's recent results, which only the loop
+  // may read: a server thread queues a request (RequestHistory) and the loop answers between
+  // iterations (AnswerHistoryRequests). Bounded: at most kMaxHistoryRequests wait at once,
+  // each for kHistoryWait.
+  struct HistoryRequest {
+    std::string target;
+    std::promise<std::optional<server::HistoryReply>> reply;
+  };
+  static constexpr std::size_t kMaxHistoryRequests = 16;
+  static constexpr std::chrono::seconds kHistoryWait{2};
+  std::vector<HistoryRequest> history_requests;  // guarded by request_mu
+  std::atomic<bool> history_requested{false};
+  std::optional<server::HistoryReply> RequestHistory(const std::string& target);
+  void AnswerHistoryRequests();
 
   std::unique_ptr<notify::Dispatcher> dispatcher;
   std::unique_ptr<server::HttpApi> http;  // last member: stopped first, it reads the others
 
   void StartDue(core::Clock::TimePoint now);
   void StartProbe(Id id, Entry& entry);
-  void OnResult(Id id, probe::ProbeResult&& result);
+  void OnResult(Id id, probe::ProbeResult&& result, diagnose::Findings&& findings);
+  void OnUpstream(Id id, const probe::ProbeResult& upstream);
   void HandleRequests();
   void Publish(core::Clock::TimePoint now);  // whole snapshot now
   // Adds up to max_targets targets to the snapshot being built (starting one if none is);
@@ -192,7 +220,7 @@ void App::Impl::StartDue(core::Clock::TimePoint now) {
     Observe(agent_status.schedule_lag, std::chrono::duration<double>(lag).count());
     auto it = targets.find(due.id);
     if (it == targets.end()) continue;
-    if (it->second.in_flight) {
+    if (it->second.in_flight && !rounds.FinishEarly(*it->second.in_flight)) {
       // The previous probe is still running (timeout close to interval): never overlap.
       ++agent_status.skipped_probes;
       continue;
@@ -202,19 +230,25 @@ void App::Impl::StartDue(core::Clock::TimePoint now) {
 }
 
 void App::Impl::StartProbe(Id id, Entry& entry) {
-  entry.in_flight = prober.Start(entry.state->spec(), [this, id](probe::ProbeResult&& result) {
-    OnResult(id, std::move(result));
-  });
+  entry.in_flight =
+      rounds.Start(id, entry.state->spec(), scheduler.DueOf(id), entry.state->failing(),
+                   [this, id](probe::ProbeResult&& result, diagnose::Findings&& findings) {
+                     OnResult(id, std::move(result), std::move(findings));
+                   });
 }
 
-void App::Impl::OnResult(Id id, probe::ProbeResult&& result) {
+void App::Impl::OnUpstream(Id id, const probe::ProbeResult& upstream) {
+  if (auto it = targets.find(id); it != targets.end()) it->second.state->RecordUpstream(upstream);
+}
+
+void App::Impl::OnResult(Id id, probe::ProbeResult&& result, diagnose::Findings&& findings) {
   auto it = targets.find(id);
   if (it == targets.end()) return;
   Entry& entry = it->second;
   entry.in_flight.reset();
   TargetState& state = *entry.state;
   const auto before = state.CurrentInterval();
-  const auto change = state.Record(std::move(result));
+  const auto change = state.Record(std::move(result), std::move(findings));
   const auto& last = *state.last();
   const std::string& name = state.spec().name;
   switch (change) {
@@ -242,6 +276,7 @@ void App::Impl::AddTarget(config::TargetSpec spec, core::Clock::TimePoint now) {
   const Id id = next_id++;
   const auto interval = spec.interval;
   const auto key = StableHash(spec.name);
+  id_by_name.emplace(spec.name, id);
   targets.emplace(id, Entry{std::make_unique<TargetState>(std::move(spec), spans),
                             std::nullopt});
   scheduler.Add(id, interval, now, key);
@@ -251,8 +286,10 @@ void App::Impl::AddTarget(config::TargetSpec spec, core::Clock::TimePoint now) {
 void App::Impl::RemoveTarget(Id id) {
   auto it = targets.find(id);
   if (it == targets.end()) return;
-  if (it->second.in_flight) prober.Cancel(*it->second.in_flight);
+  if (it->second.in_flight) rounds.Cancel(*it->second.in_flight);
+  rounds.Forget(id);
   scheduler.Remove(id);
+  id_by_name.erase(it->second.state->spec().name);
   targets.erase(it);
   order.erase(std::remove(order.begin(), order.end(), id), order.end());
 }
@@ -267,18 +304,13 @@ std::vector<std::string> App::Impl::TargetNames() const {
 void App::Impl::EvaluateAlerts(core::Clock::TimePoint now) {
   last_evaluation = now;
   if (alerts.size() == 0) return;
-  std::unordered_map<std::string_view, const TargetState*> by_name;
-  by_name.reserve(order.size());
-  for (Id id : order) {
-    const auto& state = *targets.at(id).state;
-    by_name.emplace(state.spec().name, &state);
-  }
   // The engine asks for one target at a time and reads its view before asking for the next,
   // so one scratch view serves every target.
   const auto lookup = [&](std::string_view name) -> const alert::TargetView* {
-    auto it = by_name.find(name);
-    if (it == by_name.end() || !it->second->probed()) return nullptr;
-    const TargetState& state = *it->second;
+    const auto found = id_by_name.find(name);
+    if (found == id_by_name.end()) return nullptr;
+    const TargetState& state = *targets.at(found->second).state;
+    if (!state.probed()) return nullptr;
     state.WindowStatsAt(now, view_stats);
     view.spans = spans;
     view.stats = view_stats;
@@ -389,13 +421,50 @@ bool App::Impl::ContinueSnapshot(core::Clock::TimePoint now, std::size_t max_tar
   return true;
 }
 
+std::optional<server::HistoryReply> App::Impl::RequestHistory(const std::string& target) {
+  std::future<std::optional<server::HistoryReply>> reply;
+  {
+    std::lock_guard lock(request_mu);
+    if (history_requests.size() >= kMaxHistoryRequests) return std::nullopt;
+    history_requests.push_back({target, {}});
+    reply = history_requests.back().reply.get_future();
+  }
+  history_requested.store(true);
+  multi.Wakeup();
+  if (reply.wait_for(kHistoryWait) != std::future_status::ready) return std::nullopt;
+  return reply.get();
+}
+
+void App::Impl::AnswerHistoryRequests() {
+  if (!history_requested.exchange(false)) return;
+  std::vector<HistoryRequest> requests;
+  {
+    std::lock_guard lock(request_mu);
+    requests.swap(history_requests);
+  }
+  const auto as_of = clock.WallNow();
+  for (auto& request : requests) {
+    std::optional<server::HistoryReply> reply;
+    // A linear search: a person opening a page asks, not every probe.
+    for (const Id id : order) {
+      const TargetState& state = *targets.at(id).state;
+      if (state.spec().name != request.target) continue;
+      reply = server::HistoryReply{state.recent(), as_of};
+      break;
+    }
+    request.reply.set_value(std::move(reply));
+  }
+}
+
 void App::Impl::HandleRequests() {
+  AnswerHistoryRequests();
   if (!reload_requested.exchange(false)) return;
   std::vector<std::promise<ReloadOutcome>> waiters;
   {
     std::lock_guard lock(request_mu);
     waiters.swap(reload_waiters);
   }
+  if (options.on_reload_start) options.on_reload_start();
   ReloadOutcome outcome;
   if (!options.reload_source) {
     outcome = {false, "reload is not available: the agent was not started from a config file"};
@@ -404,6 +473,7 @@ void App::Impl::HandleRequests() {
     outcome = loaded.config ? self.ApplyConfig(std::move(*loaded.config))
                             : self.RejectConfig(loaded.errors);
   }
+  if (options.on_reload_done) options.on_reload_done(outcome);
   for (auto& w : waiters) w.set_value(outcome);
 }
 
@@ -423,6 +493,7 @@ App::App(config::Config config, AppOptions options)
       const ReloadOutcome r = RequestReload();
       return server::ReloadOutcome{r.ok, r.message};
     };
+    http.history = [this](const std::string& target) { return impl_->RequestHistory(target); };
     impl_->http = std::make_unique<server::HttpApi>(std::move(http));
     impl_->http->Start();
   }
@@ -564,7 +635,8 @@ ReloadOutcome App::ApplyConfig(config::Config config) {
     by_name.erase(found);
     Impl::Entry& entry = m.targets.at(id);
     if (!entry.state->spec().SameProbe(spec)) {
-      if (entry.in_flight) m.prober.Cancel(*entry.in_flight);
+      if (entry.in_flight) m.rounds.Cancel(*entry.in_flight);
+      m.rounds.Forget(id);
       entry.in_flight.reset();
       entry.state->ReplaceSpec(std::move(spec));
       m.scheduler.Remove(id);

@@ -4,6 +4,7 @@
 
 #include "core/secret.h"
 #include "diagnose/describe.h"
+#include "diagnose/findings.h"
 #include "diagnose/responder.h"
 
 namespace gatewatch::app {
@@ -41,12 +42,19 @@ void Observe(status::Histogram& histogram, double seconds) {
 
 TargetState::TargetState(config::TargetSpec spec,
                          const std::vector<std::chrono::milliseconds>& spans)
-    : spec_(std::move(spec)), windows_(spans) {
-  status_.duration = EmptyHistogram(ProbeDurationBounds());
+    : spec_(std::move(spec)),
+      windows_(spans),
+      counters_(std::make_shared<status::ProbeCounters>()),
+      history_(status::SparklineWidthFor(spans)) {
+  counters_->duration = EmptyHistogram(ProbeDurationBounds());
+  status_.counters = counters_;
   ReplaceSpec(spec_);
 }
 
 void TargetState::ReplaceSpec(config::TargetSpec spec) {
+  // What the follow-up probes found is about a backend or addresses no longer asked about.
+  if (spec.upstream != spec_.upstream) status_.upstream.reset();
+  if (!spec.resolve_all) status_.backends.clear();
   if (&spec != &spec_) spec_ = std::move(spec);
   status_.name = spec_.name;
   status_.url = core::RedactUrl(spec_.url);
@@ -57,6 +65,7 @@ void TargetState::ReplaceSpec(config::TargetSpec spec) {
 
 void TargetState::ResetWindows(const std::vector<std::chrono::milliseconds>& spans) {
   windows_ = window::TargetWindows(spans);
+  history_.SetSparklineWidth(status::SparklineWidthFor(spans));
 }
 
 std::chrono::milliseconds TargetState::CurrentInterval() const {
@@ -64,38 +73,46 @@ std::chrono::milliseconds TargetState::CurrentInterval() const {
   return spec_.interval;
 }
 
-TargetState::Change TargetState::Record(
-    probe::ProbeResult&& result) {
+TargetState::Change TargetState::Record(probe::ProbeResult&& result,
+                                        diagnose::Findings&& findings) {
   windows_.Record(result.started, result);
   ++status_.probes_total;
-  if (result.http_status != 0) ++status_.responses_by_code[result.http_status];
-  if (!result.success()) ++status_.failures_by_reason[static_cast<std::size_t>(result.reason)];
-  Observe(status_.duration, Seconds(result.latency));
+  status::ProbeCounters& counters = MutableCounters();
+  if (result.http_status != 0) ++counters.responses_by_code[result.http_status];
+  if (!result.success()) ++counters.failures_by_reason[static_cast<std::size_t>(result.reason)];
+  Observe(counters.duration, Seconds(result.latency));
   std::optional<diagnose::Fingerprint> hop;
   if (result.http_status >= 500 && result.http_status <= 599) {
     hop = diagnose::IdentifyResponder(result);
-    ++status_.fivexx_by_hop[{result.http_status, hop->origin, hop->responder}];
+    ++counters.fivexx_by_hop[{result.http_status, hop->origin, hop->responder}];
   }
   if (result.success()) {
     status_.diagnosis.clear();
     status_.responder.reset();
   } else {
-    status_.diagnosis = diagnose::DescribeFailure(result, hop ? &*hop : nullptr);
+    // A failure after failures had no confirm probe: the streak itself says it persists.
+    if (spec_.confirm > 0 && !findings.confirm && status_.consecutive_failures > 0) {
+      findings.failed_in_a_row = status_.consecutive_failures + 1;
+    }
+    status_.diagnosis = diagnose::ComposeDiagnosis(
+        diagnose::DescribeFailure(result, hop ? &*hop : nullptr), findings);
     status_.responder = std::move(hop);
   }
+  ApplyFindings(result.success(), std::move(findings));
+  history_.Record(result, status_.responder ? &*status_.responder : nullptr);
   // Headers and the body excerpt were kept only to diagnose; the sentence and the
   // fingerprint now carry what they said. Dropping them keeps a failing target as small
   // as a healthy one (this result is copied into every snapshot).
   result.headers = {};
   result.body_excerpt = {};
 
-  const bool was_probed = status_.last.has_value();
+  const bool was_probed = status_.last != nullptr;
   const bool was_up = status_.up;
   const bool up = result.success();
   status_.consecutive_failures = up ? 0 : status_.consecutive_failures + 1;
   status_.up = up;
   const auto wall = result.wall_started;
-  status_.last = std::move(result);
+  status_.last = std::make_shared<const probe::ProbeResult>(std::move(result));
   if (!was_probed) {
     status_.state_since = wall;
     return Change::kFirst;
@@ -105,8 +122,38 @@ TargetState::Change TargetState::Record(
   return up ? Change::kRecovered : Change::kWentDown;
 }
 
+status::ProbeCounters& TargetState::MutableCounters() {
+  if (counters_shared_) {
+    counters_ = std::make_shared<status::ProbeCounters>(*counters_);
+    status_.counters = counters_;
+    counters_shared_ = false;
+  }
+  return *counters_;
+}
+
+void TargetState::ApplyFindings(bool success, diagnose::Findings&& findings) {
+  if (findings.upstream) {
+    status_.upstream =
+        std::make_shared<const diagnose::UpstreamFinding>(std::move(*findings.upstream));
+  } else if (status_.upstream && status_.upstream->kind != diagnose::UpstreamCase::kNotApplicable) {
+    // The verdict explained a failure that is over (or this one had no backend probe).
+    auto probe_only = std::make_shared<diagnose::UpstreamFinding>(*status_.upstream);
+    probe_only->kind = diagnose::UpstreamCase::kNotApplicable;
+    probe_only->text.clear();
+    status_.upstream = std::move(probe_only);
+  }
+  status_.confirmed = success ? std::nullopt : findings.confirm;
+  status_.backends = std::move(findings.backends);
+}
+
+void TargetState::RecordUpstream(const probe::ProbeResult& upstream) {
+  status_.upstream =
+      std::make_shared<const diagnose::UpstreamFinding>(diagnose::UpstreamAlone(upstream));
+}
+
 status::TargetStatus TargetState::Snapshot(core::Clock::TimePoint now) const {
   status::TargetStatus out = status_;
+  counters_shared_ = true;
   const auto stats = windows_.Stats(now);
   const auto& spans = windows_.spans();
   out.windows.reserve(stats.size());
@@ -130,6 +177,7 @@ status::TargetStatus TargetState::Snapshot(core::Clock::TimePoint now) const {
     w.p99 = q(0.99);
     out.windows.push_back(w);
   }
+  out.sparkline = history_.SparklineAt(now);
   return out;
 }
 

@@ -6,8 +6,10 @@
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "diagnose/findings.h"
 #include "probe/result.h"
 #include "status/snapshot.h"
+#include "status/target_history.h"
 #include "window/target_windows.h"
 
 namespace gatewatch::app {
@@ -21,7 +23,12 @@ class TargetState {
   // What a recorded result changed, so the loop can log and re-pace the schedule.
   enum class Change { kNone, kFirst, kWentDown, kRecovered };
 
-  Change Record(probe::ProbeResult&& result);  // windowed at result.started
+  // Windowed at result.started. `findings` (from the round's follow-ups) join the diagnosis
+  // of a failure and set upstream / confirmed / backends of the status.
+  Change Record(probe::ProbeResult&& result, diagnose::Findings&& findings = {});
+  // A direct probe of `upstream` made while the target passes: updates status upstream's
+  // probe fields (verdict none), never the windows or counters.
+  void RecordUpstream(const probe::ProbeResult& upstream);
 
   // Swaps in a changed spec, keeping windows and counters (reload of an edited target).
   void ReplaceSpec(config::TargetSpec spec);
@@ -29,9 +36,9 @@ class TargetState {
   void ResetWindows(const std::vector<std::chrono::milliseconds>& spans);
 
   const config::TargetSpec& spec() const { return spec_; }
-  bool failing() const { return status_.last.has_value() && !status_.up; }
-  bool probed() const { return status_.last.has_value(); }
-  const std::optional<probe::ProbeResult>& last() const { return status_.last; }
+  bool failing() const { return status_.last != nullptr && !status_.up; }
+  bool probed() const { return status_.last != nullptr; }
+  const std::shared_ptr<const probe::ProbeResult>& last() const { return status_.last; }
   std::uint64_t consecutive_failures() const { return status_.consecutive_failures; }
   const std::string& diagnosis() const { return status_.diagnosis; }  // "" while passing
   core::Clock::WallTimePoint state_since() const { return status_.state_since; }
@@ -43,11 +50,22 @@ class TargetState {
   void WindowStatsAt(core::Clock::TimePoint now, std::vector<window::WindowStats>& out) const {
     windows_.Stats(now, out);
   }
+  // The last few results, for the status page's detail view (copied out on request).
+  const status::RecentResults& recent() const { return history_.recent(); }
 
  private:
+  void ApplyFindings(bool success, diagnose::Findings&& findings);
+  // The counters to change in place: a fresh copy once the current ones are in a snapshot.
+  status::ProbeCounters& MutableCounters();
+
   config::TargetSpec spec_;
   window::TargetWindows windows_;
   status::TargetStatus status_;  // everything but `windows`, kept current
+  // status_.counters, writable. Once Snapshot() has shared it, it is never written again
+  // (copy-on-write), so no thread ever reads counters while the loop changes them.
+  std::shared_ptr<status::ProbeCounters> counters_;
+  mutable bool counters_shared_ = false;
+  status::TargetHistory history_;  // recent results and the sparkline series (440 bytes)
 };
 
 // Bucket bounds (seconds) of gatewatch_probe_duration_seconds and the schedule-lag histogram.

@@ -178,7 +178,8 @@ constexpr Phase kPhases[] = {{"dns", &net::PhaseTimings::dns},
 std::size_t EstimateBytes(const status::StatusSnapshot& s) {
   std::size_t bytes = 4096;
   for (const auto& t : s.targets) {
-    const std::size_t series = 10 + t.duration.bounds.size() + t.responses_by_code.size() +
+    const std::size_t series = 10 + t.counters->duration.bounds.size() +
+                               t.counters->responses_by_code.size() +
                                std::size(probe::kAllFailureReasons) + t.windows.size() * 9;
     bytes += series * (80 + t.name.size()) + t.url.size();
   }
@@ -204,7 +205,7 @@ void RenderTargets(Writer& w, const std::vector<status::TargetStatus>& targets) 
   w.End();
 
   w.Begin("gatewatch_probe_duration_seconds", "Whole probe time.", MetricType::Histogram);
-  for (const auto& t : targets) FillHistogram(t.duration, w.Add({{"target", t.name}}).histogram);
+  for (const auto& t : targets) FillHistogram(t.counters->duration, w.Add({{"target", t.name}}).histogram);
   w.End();
 
   w.Begin("gatewatch_probe_phase_seconds",
@@ -236,7 +237,7 @@ void RenderTargets(Writer& w, const std::vector<status::TargetStatus>& targets) 
   w.Begin("gatewatch_probe_responses_total", "Probe responses by exact HTTP status.",
           MetricType::Counter);
   for (const auto& t : targets) {
-    for (const auto& [code, count] : t.responses_by_code) {
+    for (const auto& [code, count] : t.counters->responses_by_code) {
       w.Counter({{"target", t.name}, {"code", std::to_string(code)}}, static_cast<double>(count));
     }
   }
@@ -247,7 +248,7 @@ void RenderTargets(Writer& w, const std::vector<status::TargetStatus>& targets) 
     for (const probe::FailureReason reason : probe::kAllFailureReasons) {
       const auto index = static_cast<std::size_t>(reason);
       const std::uint64_t count =
-          index < t.failures_by_reason.size() ? t.failures_by_reason[index] : 0;
+          index < t.counters->failures_by_reason.size() ? t.counters->failures_by_reason[index] : 0;
       w.Counter({{"target", t.name}, {"reason", probe::ReasonName(reason)}},
                 static_cast<double>(count));
     }
@@ -258,7 +259,7 @@ void RenderTargets(Writer& w, const std::vector<status::TargetStatus>& targets) 
           "5xx answers by code and by who produced them (origin: gateway, app, cdn, unknown).",
           MetricType::Counter);
   for (const auto& t : targets) {
-    for (const auto& [key, count] : t.fivexx_by_hop) {
+    for (const auto& [key, count] : t.counters->fivexx_by_hop) {
       const auto& [code, origin, responder] = key;
       w.Counter({{"target", t.name},
                  {"code", std::to_string(code)},
@@ -319,6 +320,15 @@ void RenderTargets(Writer& w, const std::vector<status::TargetStatus>& targets) 
     if (t.last && t.last->tls_not_after) {
       w.Gauge({{"target", t.name}}, static_cast<double>(*t.last->tls_not_after));
     }
+  }
+  w.End();
+
+  w.Begin("gatewatch_upstream_probe_success",
+          "1 if the latest direct probe of the target's upstream (the backend behind its "
+          "gateway) passed, else 0.",
+          MetricType::Gauge);
+  for (const auto& t : targets) {
+    if (t.upstream) w.Gauge({{"target", t.name}}, t.upstream->success ? 1 : 0);
   }
   w.End();
 

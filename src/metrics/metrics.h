@@ -21,6 +21,8 @@
 //   gatewatch_window_latency_seconds{window,quantile} untyped  0.5|0.9|0.99; not for empty windows
 //   gatewatch_window_samples{window}                gauge
 //   gatewatch_tls_cert_not_after_timestamp_seconds  gauge      only when the leaf cert is known
+//   gatewatch_upstream_probe_success                gauge      only for targets with `upstream`,
+//                                                              once it was probed
 //   gatewatch_target_info{url,<target labels>}      gauge      always 1
 // For the agent:
 //   gatewatch_build_info{version} (1), gatewatch_probes_in_flight,

@@ -1,10 +1,14 @@
 #include "server/targets_json.h"
 
+#include <array>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 
 #include "core/clock.h"
 #include "core/duration.h"
+#include "diagnose/findings.h"
 #include "probe/result.h"
 
 namespace gatewatch::server {
@@ -67,6 +71,80 @@ Json WindowToJson(const status::WindowSummary& w) {
   return out;
 }
 
+// Each one-byte code as the JSON shows it, rounded to what the code holds (a share to 0.001,
+// a latency to 3 significant digits) so the numbers stay short. Decoded through text once, so
+// the double printed back is the short decimal itself; null for kEmpty.
+struct SparklineValues {
+  std::array<Json, 256> ratio, latency;
+  SparklineValues() {
+    for (int code = 0; code < 256; ++code) {
+      const auto c = static_cast<std::uint8_t>(code);
+      const auto round = [](const char* format, std::optional<double> value) {
+        if (!value) return Json(nullptr);
+        char buf[32];
+        std::snprintf(buf, sizeof buf, format, *value);
+        return Json(std::strtod(buf, nullptr));
+      };
+      ratio[c] = round("%.3f", status::Sparkline::DecodeRatio(c));
+      latency[c] = round("%.3g", status::Sparkline::DecodeLatencySeconds(c));
+    }
+  }
+};
+
+Json SparklineToJson(const status::Sparkline& s) {
+  using status::Sparkline;
+  static const SparklineValues values;
+  Json ratios = Json::array();
+  Json latencies = Json::array();
+  for (std::size_t i = 0; i < Sparkline::kPoints; ++i) {
+    ratios.push_back(values.ratio[s.ratio_502[i]]);
+    latencies.push_back(values.latency[s.latency[i]]);
+  }
+  Json out = Json::object();
+  out["span"] = core::FormatDuration(s.width * static_cast<int>(Sparkline::kPoints));
+  out["point"] = core::FormatDuration(s.width);
+  out["ratio_502"] = std::move(ratios);
+  out["latency_seconds"] = std::move(latencies);
+  return out;
+}
+
+// What the follow-up probes found (diagnose/findings.h): the direct probe of `upstream`,
+// the confirm probes of the current failure, and each address of a resolve_all round.
+void AddFollowUps(const status::TargetStatus& t, Json& out) {
+  if (t.upstream) {
+    const auto& u = *t.upstream;
+    out["upstream"] = {{"case", std::string(diagnose::UpstreamCaseName(u.kind))},
+                       {"text", u.text.empty() ? Json(nullptr) : Json(u.text)},
+                       {"success", u.success},
+                       {"status", u.http_status},
+                       {"reason", probe::ReasonName(u.reason)},
+                       {"latency_seconds", Seconds(u.latency)},
+                       {"checked", core::FormatRfc3339(u.checked)}};
+  } else {
+    out["upstream"] = nullptr;
+  }
+  if (t.confirmed) {
+    out["confirmed"] = {{"probes", t.confirmed->probes},
+                        {"reproduced", t.confirmed->reproduced},
+                        {"transient", t.confirmed->reproduced == 0}};
+  } else {
+    out["confirmed"] = nullptr;
+  }
+  if (t.backends.empty()) {
+    out["backends"] = nullptr;
+    return;
+  }
+  Json backends = Json::array();
+  for (const auto& b : t.backends) {
+    backends.push_back({{"address", b.address},
+                        {"success", b.success},
+                        {"status", b.http_status},
+                        {"reason", probe::ReasonName(b.reason)},
+                        {"latency_seconds", Seconds(b.latency)}});
+  }
+  out["backends"] = std::move(backends);
+}
+
 void Append(std::string& out, const Json& value) {
   out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
@@ -87,15 +165,19 @@ Json TargetToJson(const status::TargetStatus& t) {
   out["last"] = t.last ? LastToJson(*t.last) : Json(nullptr);
   out["diagnosis"] = t.diagnosis.empty() ? Json(nullptr) : Json(t.diagnosis);
   if (t.responder) {
-    out["responder"] = {{"name", std::string(diagnose::ResponderName(t.responder->responder))},
-                        {"origin", std::string(diagnose::OriginName(t.responder->origin))},
-                        {"evidence", t.responder->evidence}};
+    out["responder"] = {
+        {"name", std::string(diagnose::ResponderName(t.responder->responder))},
+        {"origin", std::string(diagnose::OriginName(t.responder->origin))},
+        {"evidence", t.responder->evidence},
+        {"display", std::string(diagnose::ResponderDisplayName(t.responder->responder))}};
   } else {
     out["responder"] = nullptr;
   }
+  AddFollowUps(t, out);
   Json windows = Json::array();
   for (const auto& w : t.windows) windows.push_back(WindowToJson(w));
   out["windows"] = std::move(windows);
+  out["sparkline"] = SparklineToJson(t.sparkline);
   return out;
 }
 

@@ -3,16 +3,20 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "alert/alert_engine.h"
 #include "core/clock.h"
+#include "diagnose/findings.h"
 #include "diagnose/responder.h"
 #include "notify/dispatcher.h"
 #include "probe/result.h"
+#include "status/target_history.h"
 
 // A read-only picture of the agent that the probe loop publishes (as
 // std::shared_ptr<const StatusSnapshot>) for the server threads: /metrics, /api and the
@@ -22,7 +26,9 @@ namespace gatewatch::status {
 // Cumulative-free histogram: counts[i] holds observations <= bounds[i] and > bounds[i-1];
 // counts.back() (one more than bounds) holds the rest (+Inf).
 struct Histogram {
-  std::vector<double> bounds;  // upper bounds, ascending, seconds
+  // Upper bounds, ascending, seconds. Points at storage that outlives every snapshot (the
+  // agent's fixed bucket layouts), so copying a histogram never copies its bounds.
+  std::span<const double> bounds;
   std::vector<std::uint64_t> counts;
   double sum = 0;
   std::uint64_t count = 0;
@@ -41,13 +47,26 @@ struct WindowSummary {
 
 inline constexpr std::size_t kReasonCount = 11;  // indexes are FailureReason values
 
+// A target's cumulative counters since it was added: the gatewatch_probe_* counter and
+// histogram series.
+struct ProbeCounters {
+  std::map<int, std::uint64_t> responses_by_code;  // exact HTTP status -> count
+  std::array<std::uint64_t, kReasonCount> failures_by_reason{};
+  // 5xx answers by who produced them: (code, origin, responder) -> count. Bounded: codes
+  // 500..599 times the fixed enums.
+  std::map<std::tuple<int, diagnose::Origin, diagnose::Responder>, std::uint64_t> fivexx_by_hop;
+  Histogram duration;  // whole-probe seconds
+};
+
 struct TargetStatus {
   std::string name;
   std::string url;  // redacted: safe to show
   std::map<std::string, std::string> labels;
   std::chrono::milliseconds interval{0}, timeout{0};
 
-  std::optional<probe::ProbeResult> last;  // nullopt until the first probe completed
+  // nullptr until the first probe completed. Shared, never modified: the loop and every
+  // snapshot holding this result point at one copy (a result is ~300 bytes plus strings).
+  std::shared_ptr<const probe::ProbeResult> last;
   bool up = false;                         // last probe passed
   core::Clock::WallTimePoint state_since{};  // when `up` last changed (or first probe)
   std::uint64_t consecutive_failures = 0;
@@ -55,15 +74,23 @@ struct TargetStatus {
   // for a 5xx, which hop produced it. Empty while the target passes.
   std::string diagnosis;
   std::optional<diagnose::Fingerprint> responder;
+  // With `upstream` set: the latest direct probe of the backend; its kind and text say what
+  // it showed about the current failure (kNotApplicable while the target passes).
+  // nullptr when never probed. Shared, never modified, like `last`.
+  std::shared_ptr<const diagnose::UpstreamFinding> upstream;
+  // The confirm probes of the latest failure; nullopt while passing or when none ran (a
+  // failure after failures gets none: the diagnosis then counts the failures in a row).
+  std::optional<diagnose::ConfirmFinding> confirmed;
+  // resolve_all: each address of the latest round; empty otherwise.
+  std::vector<diagnose::BackendResult> backends;
 
   std::uint64_t probes_total = 0;
-  std::map<int, std::uint64_t> responses_by_code;       // exact HTTP status -> count
-  std::array<std::uint64_t, kReasonCount> failures_by_reason{};
-  // 5xx answers by who produced them: (code, origin, responder) -> count. Bounded: codes
-  // 500..599 times the fixed enums.
-  std::map<std::tuple<int, diagnose::Origin, diagnose::Responder>, std::uint64_t> fivexx_by_hop;
-  Histogram duration;                                   // whole-probe seconds
+  // Never null. Shared, never modified once in a snapshot: the loop copies it before its next
+  // change (copy-on-write), so every snapshot shares one instance per target instead of
+  // copying ~500 bytes of counters and maps.
+  std::shared_ptr<const ProbeCounters> counters = std::make_shared<const ProbeCounters>();
   std::vector<WindowSummary> windows;                   // one per agent window, ascending span
+  Sparkline sparkline;  // the recent trend for the status page (72 bytes, no heap)
 };
 
 struct AgentStatus {

@@ -105,7 +105,7 @@ TEST_F(AppTest, RealNginx502sShowInWindowsMetricsAndApi) {
   EXPECT_GE(dead->probes_total, 10u);
   EXPECT_TRUE(live->up);
   EXPECT_FALSE(dead->up);
-  ASSERT_TRUE(dead->last.has_value());
+  ASSERT_TRUE(dead->last != nullptr);
   EXPECT_EQ(dead->last->http_status, 502);
   EXPECT_EQ(dead->last->reason, probe::FailureReason::kStatus);
   EXPECT_EQ(dead->consecutive_failures, dead->probes_total);
@@ -116,7 +116,7 @@ TEST_F(AppTest, RealNginx502sShowInWindowsMetricsAndApi) {
   EXPECT_EQ(live->windows[0].status_502, 0u);
   EXPECT_EQ(live->windows[0].failed, 0u);
   EXPECT_TRUE(live->windows[0].p99.has_value());
-  EXPECT_EQ(dead->failures_by_reason[static_cast<int>(probe::FailureReason::kStatus)],
+  EXPECT_EQ(dead->counters->failures_by_reason[static_cast<int>(probe::FailureReason::kStatus)],
             dead->probes_total);
 
   // The same numbers over HTTP, and the exposition is promtool-clean.
@@ -154,7 +154,9 @@ TEST_F(AppTest, BackendDeathAndReturnMoveTheWindowRatio) {
                              FakeUpstream::Step(200, "ok"), FakeUpstream::Step(502, "bad"),
                              FakeUpstream::Step(502, "bad")},
                   /*cycle=*/true);
-  app::App app(Parse(Config(Target("flaky", nginx_.Url("/live/flaky")))), Options());
+  // No confirm probes: each probe takes exactly one step of the script.
+  app::App app(Parse(Config(Target("flaky", nginx_.Url("/live/flaky"), "confirm = 0"))),
+               Options());
   RunCycles(app, clock_, 20);
   const auto* t = Find(*app.Snapshot(), "flaky");
   ASSERT_NE(t, nullptr);
@@ -239,7 +241,7 @@ TEST_F(AppTest, A502RuleFiresOnceThroughARealNginxAndResolvesOnce) {
   options.on_alert_events = [&](const std::vector<alert::AlertEvent>& batch) {
     for (const auto& e : batch) events.push_back(e);
   };
-  app::App app(Parse(Config(Target("checkout", nginx_.Url("/live/outage"))) +
+  app::App app(Parse(Config(Target("checkout", nginx_.Url("/live/outage"), "confirm = 0")) +
                      "[[alert]]\nname = \"gateway-502\"\nsignal = \"502_ratio\"\n"
                      "window = \"1m\"\nabove = 0.5\nclear_below = 0.2\nmin_samples = 3\n"
                      "severity = \"critical\"\n"),
@@ -280,7 +282,7 @@ TEST_F(AppTest, FailingTargetIsProbedAtUnhealthyIntervalUntilItRecovers) {
   backend_.Script("/live/outage", steps);
   app::App app(Parse(Config("[[target]]\nname = \"t\"\nurl = \"" + nginx_.Url("/live/outage") +
                             "\"\ninterval = \"4s\"\ntimeout = \"200ms\"\n"
-                            "unhealthy_interval = \"500ms\"\n")),
+                            "unhealthy_interval = \"500ms\"\nconfirm = 0\n")),
                Options());
   const auto probes = [&] {
     app.PublishSnapshot();

@@ -17,6 +17,9 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr auto kWall = core::Clock::WallTimePoint{} + seconds(1'790'000'000);
+// Bucket bounds of the hand-built duration histograms (a histogram points at its bounds).
+constexpr double kBounds[] = {0.1, 0.5, 1};
+constexpr double kLagBounds[] = {0.01, 0.1};
 
 status::WindowSummary Window(milliseconds span, std::uint64_t total, std::uint64_t failed,
                              std::uint64_t s5xx, std::uint64_t s502) {
@@ -46,7 +49,7 @@ status::StatusSnapshot RichSnapshot() {
   s.agent.last_reload_success = false;
   s.agent.last_reload = kWall - seconds(30);
   s.agent.skipped_probes = 7;
-  s.agent.schedule_lag = {{0.01, 0.1}, {4, 1, 0}, 0.05, 5};
+  s.agent.schedule_lag = {kLagBounds, {4, 1, 0}, 0.05, 5};
 
   status::TargetStatus checkout;
   checkout.name = "checkout";
@@ -66,12 +69,15 @@ status::StatusSnapshot RichSnapshot() {
   ok.phases.ttfb = microseconds(100'000);
   ok.phases.transfer = microseconds(19'500);
   ok.wall_started = kWall - seconds(1);
-  checkout.last = ok;
+  checkout.last = std::make_shared<const probe::ProbeResult>(ok);
   checkout.up = true;
   checkout.probes_total = 10;
-  checkout.responses_by_code = {{200, 9}, {502, 1}};
-  checkout.failures_by_reason[static_cast<std::size_t>(probe::FailureReason::kStatus)] = 1;
-  checkout.duration = {{0.1, 0.5, 1}, {5, 3, 1, 1}, 3.25, 10};
+  status::ProbeCounters checkout_counters;
+  checkout_counters.responses_by_code = {{200, 9}, {502, 1}};
+  checkout_counters.failures_by_reason[static_cast<std::size_t>(probe::FailureReason::kStatus)] =
+      1;
+  checkout_counters.duration = {kBounds, {5, 3, 1, 1}, 3.25, 10};
+  checkout.counters = std::make_shared<const status::ProbeCounters>(checkout_counters);
   checkout.windows = {Window(milliseconds(60'000), 10, 1, 1, 1),
                       Window(milliseconds(300'000), 40, 2, 2, 1),
                       Window(milliseconds(3'600'000), 400, 4, 3, 2)};
@@ -86,10 +92,12 @@ status::StatusSnapshot RichSnapshot() {
   refused.phases.dns = microseconds(500);
   refused.tls_not_after = 1'800'000'000;
   refused.detail = "Connection refused";
-  edge.last = refused;
+  edge.last = std::make_shared<const probe::ProbeResult>(refused);
   edge.probes_total = 3;
-  edge.failures_by_reason[static_cast<std::size_t>(probe::FailureReason::kRefused)] = 3;
-  edge.duration = {{0.1, 0.5, 1}, {3, 0, 0, 0}, 0.003, 3};
+  status::ProbeCounters edge_counters;
+  edge_counters.failures_by_reason[static_cast<std::size_t>(probe::FailureReason::kRefused)] = 3;
+  edge_counters.duration = {kBounds, {3, 0, 0, 0}, 0.003, 3};
+  edge.counters = std::make_shared<const status::ProbeCounters>(edge_counters);
   edge.windows = {Window(milliseconds(60'000), 0, 0, 0, 0),
                   Window(milliseconds(300'000), 3, 3, 0, 0),
                   Window(milliseconds(3'600'000), 3, 3, 0, 0)};
@@ -97,7 +105,9 @@ status::StatusSnapshot RichSnapshot() {
   status::TargetStatus fresh;
   fresh.name = "fresh";
   fresh.url = "http://127.0.0.1:1/";
-  fresh.duration = {{0.1, 0.5, 1}, {0, 0, 0, 0}, 0, 0};
+  status::ProbeCounters fresh_counters;
+  fresh_counters.duration = {kBounds, {0, 0, 0, 0}, 0, 0};
+  fresh.counters = std::make_shared<const status::ProbeCounters>(fresh_counters);
   fresh.windows = {Window(milliseconds(60'000), 0, 0, 0, 0)};
 
   s.targets = {checkout, edge, fresh};
