@@ -87,25 +87,42 @@ std::string DescribeConnectTimeout(const probe::ProbeResult& r) {
          ": no answer (host down, packets dropped by a firewall, or a wrong address)";
 }
 
+// net/ names the cause after one of two prefixes (see net/curl_outcome.h); curl's own
+// framing ("SSL certificate problem: ", "SSL: ") says nothing a reader needs.
 std::string DescribeTls(const probe::ProbeResult& r) {
+  constexpr std::string_view kVerification = "certificate verification failed: ";
+  constexpr std::string_view kHandshake = "TLS handshake failed";
   std::string_view why = r.detail;
+  if (why.rfind(kHandshake, 0) == 0) return r.detail;
+  const bool verification = why.rfind(kVerification, 0) == 0;
+  if (verification) why.remove_prefix(kVerification.size());
   for (const std::string_view prefix :
-       {std::string_view("certificate verification failed: "),
-        std::string_view("SSL certificate problem: "), std::string_view("SSL: ")}) {
+       {std::string_view("SSL certificate problem: "), std::string_view("SSL: ")}) {
     if (why.rfind(prefix, 0) == 0) why.remove_prefix(prefix.size());
   }
-  if (why.empty() || why == "tls") return "TLS handshake failed";
-  return "TLS handshake failed: " + std::string(why);
+  if (verification) return "TLS certificate rejected: " + std::string(why);
+  if (why.empty() || why == "tls") return std::string(kHandshake);
+  return std::string(kHandshake) + ": " + std::string(why);
 }
 
 std::string DescribeTimeout(const probe::ProbeResult& r) {
   const probe::Phases& p = r.phases;
   std::string s = "timed out after " + FormatDuration(r.latency);
-  if (p.ttfb) {
+  if (p.ttfb && r.http_status == 0) {
+    s += " receiving the response head (first byte after " + FormatDuration(*p.ttfb) +
+         "; the status line never completed)";
+  } else if (p.ttfb) {
     s += " while reading the response body (first byte after " + FormatDuration(*p.ttfb) + ", " +
          std::to_string(r.body_bytes) + " bytes read)";
-  } else if (p.connect && Contains(r.detail, "SSL")) {
-    s += " during the TLS handshake (connected in " + FormatDuration(*p.connect) + ")";
+  } else if (Contains(r.detail, "SSL") || Contains(r.detail, "TLS handshake")) {
+    // curl 7.88 has no connect time for a handshake that never finished; the address says
+    // TCP got that far.
+    s += " during the TLS handshake";
+    if (p.connect) {
+      s += " (connected in " + FormatDuration(*p.connect) + ")";
+    } else if (!r.remote_ip.empty()) {
+      s += " (TCP connected to " + r.remote_ip + ")";
+    }
   } else if (p.connect) {
     s += " waiting for the first byte (connected in " + FormatDuration(*p.connect);
     if (p.tls) s += ", TLS in " + FormatDuration(*p.tls);

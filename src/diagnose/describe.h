@@ -14,7 +14,9 @@ namespace gatewatch::diagnose {
 //   refused          connection refused by 127.0.0.1:8080: nothing is listening on that port
 //   connect_timeout  TCP connect to 10.0.0.7 timed out after 3.0 s: no answer (host down,
 //                    packets dropped by a firewall, or a wrong address)
-//   tls              TLS handshake failed: certificate has expired
+//   tls              TLS certificate rejected: certificate has expired
+//                    TLS handshake failed: the server does not speak TLS on this port (is it
+//                    plain HTTP?) (wrong version number)
 //   timeout          timed out after 3.0 s waiting for the first byte (connected in 1.2 ms)
 //   reset            connection closed by 127.0.0.1 before any response (empty reply)
 //   protocol         protocol error talking to 127.0.0.1: Unsupported HTTP/1 subversion in

@@ -173,6 +173,18 @@ void RawTcpServer::Serve(int fd) {
       }
       return;
     }
+    case Behavior::kSlowHeaders: {
+      constexpr std::string_view kHead =
+          "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Padding: "
+          "slowloris-slowloris-slowloris-slowloris-slowloris-slowloris\r\n"
+          "Content-Length: 2\r\n\r\nok";
+      for (const char& byte : kHead) {
+        if (!SendAll(fd, &byte, 1)) return;
+        // WaitFor is true when the client hung up, false after the pause or on Stop().
+        if (WaitFor(fd, POLLRDHUP, std::chrono::milliseconds(100)) || stopped_.load()) return;
+      }
+      return;
+    }
     case Behavior::kHang:
     case Behavior::kCloseImmediately:
       return;

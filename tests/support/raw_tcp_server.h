@@ -30,7 +30,10 @@ class RawTcpServer {
                         // 50 ms (so the client has read the head), then RST (SO_LINGER 0)
     kBrokenChunked,     // 200 chunked: one valid chunk, then a chunk size that is not hex
     kLargeBody,         // 200 with Content-Length body_bytes, streamed in 16 KiB writes
-                        // for as long as the client reads (or until stopped)
+                        // for as long as the client reads (or until stopped); the body is
+                        // generated as it goes, so 1 GB costs the server no memory
+    kSlowHeaders,       // slowloris: a valid response head, one byte every 100 ms, for as
+                        // long as the client stays (or until stopped)
   };
 
   explicit RawTcpServer(Behavior behavior, std::size_t body_bytes = 50u << 20);

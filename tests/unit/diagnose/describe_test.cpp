@@ -75,19 +75,39 @@ TEST(DescribeFailure, ConnectTimeout) {
             "dropped by a firewall, or a wrong address)");
 }
 
-TEST(DescribeFailure, Tls) {
-  EXPECT_EQ(DescribeFailure(Failed(FailureReason::kTls,
-                                   "certificate verification failed: SSL certificate problem: "
-                                   "certificate has expired"),
-                            nullptr),
-            "TLS handshake failed: certificate has expired");
-  EXPECT_EQ(DescribeFailure(Failed(FailureReason::kTls,
-                                   "SSL: no alternative certificate subject name matches target "
-                                   "host name 'a.example'"),
-                            nullptr),
-            "TLS handshake failed: no alternative certificate subject name matches target host "
-            "name 'a.example'");
-  EXPECT_EQ(DescribeFailure(Failed(FailureReason::kTls, "tls"), nullptr), "TLS handshake failed");
+TEST(DescribeFailure, TlsNamesTheCause) {
+  const struct {
+    std::string detail;
+    std::string want;
+  } cases[] = {
+      // What net/ writes (net/curl_outcome.h): the cause is already named.
+      {"certificate verification failed: certificate has expired",
+       "TLS certificate rejected: certificate has expired"},
+      {"certificate verification failed: self-signed certificate (no trusted CA issued it)",
+       "TLS certificate rejected: self-signed certificate (no trusted CA issued it)"},
+      {"certificate verification failed: certificate is not valid for host name 'a.example'",
+       "TLS certificate rejected: certificate is not valid for host name 'a.example'"},
+      {"TLS handshake failed: the server does not speak TLS on this port (is it plain HTTP?) "
+       "(wrong version number)",
+       "TLS handshake failed: the server does not speak TLS on this port (is it plain HTTP?) "
+       "(wrong version number)"},
+      {"TLS handshake failed: no TLS protocol version in common with the server (unsupported "
+       "protocol)",
+       "TLS handshake failed: no TLS protocol version in common with the server (unsupported "
+       "protocol)"},
+      // curl's raw words, as older results and other paths carry them.
+      {"certificate verification failed: SSL certificate problem: certificate has expired",
+       "TLS certificate rejected: certificate has expired"},
+      {"SSL: no alternative certificate subject name matches target host name 'a.example'",
+       "TLS handshake failed: no alternative certificate subject name matches target host name "
+       "'a.example'"},
+      {"tls", "TLS handshake failed"},
+      {"", "TLS handshake failed"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.detail);
+    EXPECT_EQ(DescribeFailure(Failed(FailureReason::kTls, c.detail), nullptr), c.want);
+  }
 }
 
 TEST(DescribeFailure, TimeoutSaysWhichPhaseHung) {
@@ -120,6 +140,27 @@ TEST(DescribeFailure, TimeoutSaysWhichPhaseHung) {
   EXPECT_EQ(DescribeFailure(body, nullptr),
             "timed out after 200.1 ms while reading the response body (first byte after 12.0 "
             "ms, 1000 bytes read)");
+
+  // A TLS server that accepts and never finishes the handshake: curl 7.88 has no connect
+  // time for it, only the address.
+  probe::ProbeResult hung_tls =
+      Failed(FailureReason::kTimeout,
+             "TLS handshake timed out (Connection timed out after 150 milliseconds)", 150'300);
+  hung_tls.phases.dns = microseconds(40);
+  hung_tls.remote_ip = "127.0.0.1";
+  EXPECT_EQ(DescribeFailure(hung_tls, nullptr),
+            "timed out after 150.3 ms during the TLS handshake (TCP connected to 127.0.0.1)");
+
+  // Slowloris: bytes of the head trickle in, the status line never completes.
+  probe::ProbeResult head = Failed(FailureReason::kTimeout,
+                                   "Operation timed out after 300 milliseconds with 0 bytes "
+                                   "received",
+                                   300'200);
+  head.phases.connect = microseconds(90);
+  head.phases.ttfb = microseconds(400);
+  EXPECT_EQ(DescribeFailure(head, nullptr),
+            "timed out after 300.2 ms receiving the response head (first byte after 400 us; the "
+            "status line never completed)");
 
   EXPECT_EQ(DescribeFailure(Failed(FailureReason::kTimeout, "timeout", 5'000'000), nullptr),
             "timed out after 5.0 s waiting for the response");
