@@ -65,6 +65,7 @@ void TargetState::ReplaceSpec(config::TargetSpec spec) {
 
 void TargetState::ResetWindows(const std::vector<std::chrono::milliseconds>& spans) {
   windows_ = window::TargetWindows(spans);
+  windows_stale_ = true;
   history_.SetSparklineWidth(status::SparklineWidthFor(spans));
 }
 
@@ -76,6 +77,7 @@ std::chrono::milliseconds TargetState::CurrentInterval() const {
 TargetState::Change TargetState::Record(probe::ProbeResult&& result,
                                         diagnose::Findings&& findings) {
   windows_.Record(result.started, result);
+  windows_stale_ = true;
   ++status_.probes_total;
   status::ProbeCounters& counters = MutableCounters();
   if (result.http_status != 0) ++counters.responses_by_code[result.http_status];
@@ -154,9 +156,30 @@ void TargetState::RecordUpstream(const probe::ProbeResult& upstream) {
 status::TargetStatus TargetState::Snapshot(core::Clock::TimePoint now) const {
   status::TargetStatus out = status_;
   counters_shared_ = true;
+  if (windows_stale_ || now < windows_cached_at_ || now >= windows_valid_until_) {
+    SummarizeWindows(now);
+  }
+  out.windows = window_summaries_;
+  out.sparkline = history_.SparklineAt(now);
+  return out;
+}
+
+void TargetState::SummarizeWindows(core::Clock::TimePoint now) const {
   const auto stats = windows_.Stats(now);
   const auto& spans = windows_.spans();
-  out.windows.reserve(stats.size());
+  window_summaries_.clear();
+  window_summaries_.reserve(stats.size());
+  // Valid until the first bucket boundary after `now` of any window (buckets are aligned to
+  // the steady clock's epoch): that is when the oldest results start to drop out.
+  windows_cached_at_ = now;
+  windows_valid_until_ = core::Clock::TimePoint::max();
+  for (const auto& window : windows_.windows()) {
+    const auto width = window.bucket_width();
+    if (width <= core::Clock::Duration::zero()) continue;
+    const auto next = core::Clock::TimePoint((now.time_since_epoch() / width + 1) * width);
+    windows_valid_until_ = std::min(windows_valid_until_, next);
+  }
+  windows_stale_ = false;
   for (std::size_t i = 0; i < stats.size(); ++i) {
     const auto& s = stats[i];
     status::WindowSummary w;
@@ -175,10 +198,8 @@ status::TargetStatus TargetState::Snapshot(core::Clock::TimePoint now) const {
     w.p50 = q(0.5);
     w.p90 = q(0.9);
     w.p99 = q(0.99);
-    out.windows.push_back(w);
+    window_summaries_.push_back(w);
   }
-  out.sparkline = history_.SparklineAt(now);
-  return out;
 }
 
 }  // namespace gatewatch::app

@@ -57,6 +57,8 @@ class TargetState {
   void ApplyFindings(bool success, diagnose::Findings&& findings);
   // The counters to change in place: a fresh copy once the current ones are in a snapshot.
   status::ProbeCounters& MutableCounters();
+  // Recomputes window_summaries_ at `now` (merging every window's buckets).
+  void SummarizeWindows(core::Clock::TimePoint now) const;
 
   config::TargetSpec spec_;
   window::TargetWindows windows_;
@@ -65,6 +67,13 @@ class TargetState {
   // (copy-on-write), so no thread ever reads counters while the loop changes them.
   std::shared_ptr<status::ProbeCounters> counters_;
   mutable bool counters_shared_ = false;
+  // Window summaries as of the last Snapshot(). They change only when a result is recorded
+  // or time crosses a bucket boundary of some window, so until then a snapshot reuses them
+  // instead of merging every bucket again: exact, not an estimate, and most of a
+  // snapshot's cost for targets probed less often than once a second.
+  mutable std::vector<status::WindowSummary> window_summaries_;
+  mutable core::Clock::TimePoint windows_cached_at_{}, windows_valid_until_{};
+  mutable bool windows_stale_ = true;
   status::TargetHistory history_;  // recent results and the sparkline series (440 bytes)
 };
 
