@@ -6,6 +6,7 @@
 // the comparison is well defined (no escapes, one "status" key); a health failure happens
 // exactly when that status is one of the failing words; truncated bodies are never judged;
 // the kept excerpt is a prefix of the body cut at a character boundary.
+#include <algorithm>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -99,7 +100,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Check(result.body_bytes == body.size(), "body_bytes copied");
   if (result.reason == FailureReason::kHealth) {
     Check(status.has_value() && IsFailingWord(*status), "health failure needs a failing status");
-    Check(result.detail == "health status \"" + std::string(*status) + "\"", "health detail");
+    const std::string head = "health status \"" + std::string(*status) + "\"";
+    const std::string parts = gatewatch::probe::FailingHealthParts(body);
+    Check(result.detail == (parts.empty() ? head : head + ": " + parts), "health detail");
+    Check(std::count(parts.begin(), parts.end(), ',') <
+              static_cast<std::ptrdiff_t>(gatewatch::probe::kMaxHealthParts),
+          "at most kMaxHealthParts failing parts");
     const std::string& excerpt = result.body_excerpt;
     Check(excerpt.size() <= gatewatch::probe::kBodyExcerptBytes, "excerpt within the cap");
     Check(body.substr(0, excerpt.size()) == excerpt, "excerpt is a prefix of the body");

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace gatewatch::probe {
 namespace {
@@ -85,6 +88,13 @@ const std::string* FindHeader(const net::HttpResponse& response, std::string_vie
   return nullptr;
 }
 
+bool IsDownStatus(std::string_view status) {
+  for (const std::string_view down : {"down", "out_of_service", "fail", "error"}) {
+    if (EqualsNoCase(status, down)) return true;
+  }
+  return false;
+}
+
 std::optional<std::string_view> FailingHealthStatus(const net::HttpResponse& response) {
   if (response.body_truncated) return std::nullopt;
   const std::string* type = FindHeader(response, "content-type");
@@ -94,10 +104,58 @@ std::optional<std::string_view> FailingHealthStatus(const net::HttpResponse& res
   if (!looks_json) return std::nullopt;
   const auto status = JsonTopLevelStatus(response.body);
   if (!status) return std::nullopt;
-  for (const std::string_view down : {"down", "out_of_service", "fail", "error"}) {
-    if (EqualsNoCase(*status, down)) return status;
-  }
+  if (IsDownStatus(*status)) return status;
   return std::nullopt;
+}
+
+using Json = nlohmann::json;
+constexpr int kMaxHealthDepth = 8;
+constexpr std::size_t kMaxHealthName = 60;
+
+std::string CutName(std::string name) {
+  if (name.size() > kMaxHealthName) name.resize(kMaxHealthName);
+  return name;
+}
+
+// Spring Boot: {"components": {"db": {"status": "DOWN"}, "group": {"components": {...}}}}.
+void CollectSpringParts(const Json& parts, const std::string& prefix,
+                        std::vector<std::string>& out) {
+  if (!parts.is_object()) return;
+  for (const auto& [name, part] : parts.items()) {
+    if (out.size() >= kMaxHealthParts) return;
+    if (!part.is_object()) continue;
+    const std::string path = prefix.empty() ? name : prefix + "/" + name;
+    const std::size_t before = out.size();
+    for (const char* key : {"components", "details"}) {
+      if (const auto nested = part.find(key); nested != part.end()) {
+        CollectSpringParts(*nested, path, out);
+      }
+    }
+    if (out.size() > before) continue;  // the failing leaves say more than their group
+    const auto status = part.find("status");
+    if (status != part.end() && status->is_string() &&
+        IsDownStatus(status->get_ref<const std::string&>())) {
+      out.push_back(CutName(path) + ": " + CutName(status->get<std::string>()));
+    }
+  }
+}
+
+// application/health+json: {"checks": {"db:connections": [{"status": "fail"}, ...]}}.
+void CollectHealthJsonChecks(const Json& checks, std::vector<std::string>& out) {
+  if (!checks.is_object()) return;
+  for (const auto& [name, entries] : checks.items()) {
+    if (out.size() >= kMaxHealthParts) return;
+    if (!entries.is_array()) continue;
+    for (const auto& entry : entries) {
+      if (!entry.is_object()) continue;
+      const auto status = entry.find("status");
+      if (status != entry.end() && status->is_string() &&
+          IsDownStatus(status->get_ref<const std::string&>())) {
+        out.push_back(CutName(name) + ": " + CutName(status->get<std::string>()));
+        break;
+      }
+    }
+  }
 }
 
 // The first `limit` bytes, shortened so a multi-byte UTF-8 character is never cut in half.
@@ -160,6 +218,30 @@ std::optional<std::string_view> JsonTopLevelStatus(std::string_view s) {
   return std::nullopt;
 }
 
+std::string FailingHealthParts(std::string_view body) {
+  // Objects and arrays nested deeper than kMaxHealthDepth are discarded while parsing (the
+  // parser keeps its own stack), so a hostile document cannot build a deep tree.
+  const auto shallow = [](int depth, Json::parse_event_t event, Json&) {
+    return depth <= kMaxHealthDepth || (event != Json::parse_event_t::object_start &&
+                                         event != Json::parse_event_t::array_start);
+  };
+  const Json doc = Json::parse(body.begin(), body.end(), shallow, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return "";
+  std::vector<std::string> parts;
+  for (const char* key : {"components", "details"}) {
+    if (const auto found = doc.find(key); found != doc.end()) CollectSpringParts(*found, "", parts);
+  }
+  if (const auto checks = doc.find("checks"); checks != doc.end()) {
+    CollectHealthJsonChecks(*checks, parts);
+  }
+  std::string out;
+  for (std::size_t i = 0; i < parts.size() && i < kMaxHealthParts; ++i) {
+    if (!out.empty()) out += ", ";
+    out += parts[i];
+  }
+  return out;
+}
+
 ProbeResult Classify(const config::TargetSpec& target, net::HttpResponse&& response) {
   ProbeResult result;
   result.http_status = response.http_status;
@@ -188,6 +270,10 @@ ProbeResult Classify(const config::TargetSpec& target, net::HttpResponse&& respo
     if (const auto down = FailingHealthStatus(response)) {
       result.reason = FailureReason::kHealth;
       result.detail = "health status \"" + std::string(*down) + "\"";
+      // Only on this (rare) path is the body parsed a second time, fully.
+      if (std::string parts = FailingHealthParts(response.body); !parts.empty()) {
+        result.detail += ": " + parts;
+      }
     }
   }
 

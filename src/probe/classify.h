@@ -44,4 +44,13 @@ FailureReason ReasonFor(net::TransportError error);
 // Linear in text; nested objects, arrays and strings are skipped, never recursed into.
 std::optional<std::string_view> JsonTopLevelStatus(std::string_view text);
 
+// The parts a failing health document names as down, for the diagnosis: Spring Boot's
+// "components" (or 2.0's "details"; nested groups as "group/part") and
+// application/health+json's "checks" ({"db:connections": [{"status": "fail", ...}]}), as
+// "db: DOWN, redis: OUT_OF_SERVICE". "" when the body names none or is not such a
+// document. Bounded for hostile bodies: at most kMaxHealthParts names of at most 60 bytes,
+// and nothing nested deeper than 8 levels is even built.
+inline constexpr std::size_t kMaxHealthParts = 5;
+std::string FailingHealthParts(std::string_view body);
+
 }  // namespace gatewatch::probe

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <variant>
 #include <vector>
@@ -182,6 +183,12 @@ TEST(Classify, HealthDocuments) {
       {"spring down", "application/vnd.spring-boot.actuator.v3+json",
        R"({"status":"DOWN","components":{"db":{"status":"UP"}}})", false,
        R"(health status "DOWN")"},
+      {"spring down names the failing component", "application/json",
+       R"({"status":"DOWN","components":{"db":{"status":"DOWN"},"disk":{"status":"UP"}}})",
+       false, R"(health status "DOWN": db: DOWN)"},
+      {"health+json fail names the failing check", "application/health+json",
+       R"({"status":"fail","checks":{"db:connections":[{"status":"fail"}],"up":[{"status":"pass"}]}})",
+       false, R"(health status "fail": db:connections: fail)"},
       {"out of service", "application/json", R"({"status": "OUT_OF_SERVICE"})", false,
        R"(health status "OUT_OF_SERVICE")"},
       {"health+json fail", "application/health+json", R"({"status":"fail","version":"1"})", false,
@@ -206,6 +213,43 @@ TEST(Classify, HealthDocuments) {
     EXPECT_EQ(r.reason, c.detail.empty() ? FailureReason::kNone : FailureReason::kHealth);
     EXPECT_EQ(r.detail, c.detail);
   }
+}
+
+TEST(FailingHealthParts, NamesWhatIsDownInSpringAndHealthJsonDocuments) {
+  // Spring Boot 2.2+: nested groups name their failing leaves, not the group.
+  EXPECT_EQ(FailingHealthParts(R"({"status":"DOWN","components":{
+      "db":{"status":"DOWN","components":{"primary":{"status":"UP"},
+                                          "replica":{"status":"DOWN"}}},
+      "redis":{"status":"OUT_OF_SERVICE"},"disk":{"status":"UP"}}})"),
+            "db/replica: DOWN, redis: OUT_OF_SERVICE");
+  // Spring Boot 2.0 said "details".
+  EXPECT_EQ(FailingHealthParts(R"({"status":"DOWN","details":{"mongo":{"status":"DOWN"}}})"),
+            "mongo: DOWN");
+  // application/health+json: a check fails if any of its entries does.
+  EXPECT_EQ(FailingHealthParts(R"({"status":"fail","checks":{
+      "cassandra:responseTime":[{"componentId":"a","status":"pass"},
+                                {"componentId":"b","status":"fail"}],
+      "uptime":[{"status":"pass"}]}})"),
+            "cassandra:responseTime: fail");
+  EXPECT_EQ(FailingHealthParts(R"({"status":"DOWN"})"), "");
+  EXPECT_EQ(FailingHealthParts("not json"), "");
+  EXPECT_EQ(FailingHealthParts(R"({"status":"DOWN","components":{"db":{"status":"DOWN")"), "");
+}
+
+TEST(FailingHealthParts, StaysBoundedOnHostileDocuments) {
+  std::string many = R"({"status":"DOWN","components":{)";
+  for (int i = 0; i < 50; ++i) {
+    if (i > 0) many += ",";
+    many += "\"" + std::string(200, 'x') + std::to_string(i) + R"(":{"status":"DOWN"})";
+  }
+  many += "}}";
+  const std::string parts = FailingHealthParts(many);
+  EXPECT_EQ(std::count(parts.begin(), parts.end(), ','), kMaxHealthParts - 1);
+  EXPECT_LE(parts.size(), kMaxHealthParts * (60 + 2 + 4 + 2));
+  // Nesting 100,000 deep is parsed without building it (and without recursing into it).
+  const std::string deep = R"({"status":"DOWN","components":)" + std::string(100'000, '[') +
+                           std::string(100'000, ']') + "}";
+  EXPECT_EQ(FailingHealthParts(deep), "");
 }
 
 TEST(Classify, HealthOffIgnoresTheDocument) {
