@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/page_parts.h"
+#include "server/targets_json.h"
 
 namespace gatewatch::server {
 
@@ -15,16 +16,7 @@ std::string RenderHistoryJson(std::string_view target, const status::RecentResul
   Json results = Json::array();
   for (std::size_t i = 0; i < recent.size(); ++i) {
     const status::RecentResult r = recent[i];
-    Json phases = Json::object();
-    const std::pair<const char*, const std::optional<net::Micros>*> measured[] = {
-        {"dns", &r.phases.dns},
-        {"connect", &r.phases.connect},
-        {"tls", &r.phases.tls},
-        {"ttfb", &r.phases.ttfb},
-        {"transfer", &r.phases.transfer}};
-    for (const auto& [name, value] : measured) {
-      if (*value) phases[name] = seconds(**value);
-    }
+    Json phases = PhasesToJson(r.phases);
     Json j = Json::object();
     j["started"] = core::FormatRfc3339(r.started);
     j["success"] = r.success();

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "alert/signal.h"
 #include "core/duration.h"
 #include "core/html.h"
 #include "diagnose/responder.h"
@@ -256,29 +257,6 @@ std::string ResultSummary(const status::RecentResult& r) {
   return "failed";
 }
 
-std::string_view SignalLabel(config::AlertSignal signal) {
-  using config::AlertSignal;
-  switch (signal) {
-    case AlertSignal::k502Ratio:
-      return "502 ratio";
-    case AlertSignal::k5xxRatio:
-      return "5xx ratio";
-    case AlertSignal::kFailureRatio:
-      return "failure ratio";
-    case AlertSignal::kLatencyP50:
-      return "p50 latency";
-    case AlertSignal::kLatencyP90:
-      return "p90 latency";
-    case AlertSignal::kLatencyP99:
-      return "p99 latency";
-    case AlertSignal::kConsecutiveFailures:
-      return "consecutive failures";
-    case AlertSignal::kBurnRate:
-      return "burn rate";
-  }
-  return "value";
-}
-
 void AppendSignalValue(std::string& out, config::AlertSignal signal, double value) {
   using config::AlertSignal;
   switch (signal) {
@@ -321,7 +299,7 @@ void AppendAlert(std::string& out, const alert::InstanceSnapshot& a, core::Clock
     out += "</span>";
   }
   out += "<span class=\"sub\">";
-  out += SignalLabel(a.signal);
+  out += alert::SignalLabel(a.signal);
   if (a.value) {
     out += " <b>";
     AppendSignalValue(out, a.signal, *a.value);

@@ -54,9 +54,8 @@ void AppendLastAnswer(std::string& out, const status::TargetStatus& target);
 // "connection refused", "timed out", ...
 std::string ResultSummary(const status::RecentResult& result);
 
-// Alert wording: "502 ratio", "p99 latency", "consecutive failures", ...; and a value in the
-// signal's unit: "47.0%", "850 ms", "5", "14.40x".
-std::string_view SignalLabel(config::AlertSignal signal);
+// A value in the alert signal's unit: "47.0%", "850 ms", "5", "14.40x" (the signal's name
+// comes from alert::SignalLabel).
 void AppendSignalValue(std::string& out, config::AlertSignal signal, double value);
 // One firing or pending alert as an <li>; `link_target` links the target to its detail view.
 void AppendAlert(std::string& out, const alert::InstanceSnapshot& alert,

@@ -22,17 +22,23 @@ Json Number(double value) { return std::isfinite(value) ? Json(value) : Json(nul
 Json Number(const std::optional<double>& value) { return value ? Number(*value) : Json(nullptr); }
 double Seconds(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1e6; }
 
-Json LastToJson(const probe::ProbeResult& r) {
+}  // namespace
+
+Json PhasesToJson(const net::PhaseTimings& p) {
   Json phases = Json::object();
   const std::pair<const char*, const std::optional<net::Micros>*> measured[] = {
-      {"dns", &r.phases.dns},
-      {"connect", &r.phases.connect},
-      {"tls", &r.phases.tls},
-      {"ttfb", &r.phases.ttfb},
-      {"transfer", &r.phases.transfer}};
+      {"dns", &p.dns}, {"connect", &p.connect}, {"tls", &p.tls}, {"ttfb", &p.ttfb},
+      {"transfer", &p.transfer}};
   for (const auto& [name, value] : measured) {
     if (*value) phases[name] = Seconds(**value);
   }
+  return phases;
+}
+
+namespace {
+
+Json LastToJson(const probe::ProbeResult& r) {
+  Json phases = PhasesToJson(r.phases);
   Json last = Json::object();
   last["status"] = r.http_status;
   last["success"] = r.success();

@@ -13,6 +13,9 @@ namespace gatewatch::server {
 // Receives output in pieces; returns false to stop early (the client went away).
 using Sink = std::function<bool(std::string_view chunk)>;
 
+// {"dns": seconds, ...}: the measured phases only (a phase that never happened is absent).
+nlohmann::ordered_json PhasesToJson(const net::PhaseTimings& phases);
+
 // One element of "targets". Non-finite numbers become null.
 nlohmann::ordered_json TargetToJson(const status::TargetStatus& target);
 
