@@ -116,6 +116,19 @@ void AppendTimeAgo(std::string& out, core::Clock::WallTimePoint t, core::Clock::
   out += "</time>";
 }
 
+void AppendStateBadge(std::string& out, const status::TargetStatus& t, TargetState state,
+                      core::Clock::WallTimePoint now) {
+  out += "<span class=\"st ";
+  out += StateClass(state);
+  out += "\">";
+  out += StateText(state);
+  out += "</span>";
+  if (t.last) {
+    out += ' ';
+    AppendTimeAgo(out, t.state_since, now, "for ");
+  }
+}
+
 void AppendWindowCell(std::string& out, const status::WindowSummary& w) {
   out += w.status_502 > 0 ? "<td class=\"w bad\" data-w=\"" : "<td class=\"w\" data-w=\"";
   core::AppendHtmlEscaped(out, core::FormatDuration(w.span));

@@ -36,6 +36,11 @@ void AppendAge(std::string& out, core::Clock::Duration age);
 void AppendTimeAgo(std::string& out, core::Clock::WallTimePoint t, core::Clock::WallTimePoint now,
                    std::string_view prefix);
 
+// The state in colour and text, and since when once probed:
+// <span class="st down">DOWN</span> <time ...>for 3m 2s</time>
+void AppendStateBadge(std::string& out, const status::TargetStatus& t, TargetState state,
+                      core::Clock::WallTimePoint now);
+
 // The window cell's text: "25.0%" of 502s, or "–" for an empty window; and its p99.
 void AppendWindowCell(std::string& out, const status::WindowSummary& window);
 

@@ -56,15 +56,8 @@ void AppendRow(std::string& out, const status::TargetStatus& t, TargetState stat
     out += "</span>";
   }
 
-  out += "</th><td><span class=\"st ";
-  out += page::StateClass(state);
-  out += "\">";
-  out += page::StateText(state);
-  out += "</span>";
-  if (t.last) {
-    out += ' ';
-    page::AppendTimeAgo(out, t.state_since, now, "for ");
-  }
+  out += "</th><td>";
+  page::AppendStateBadge(out, t, state, now);
   out += "</td><td class=\"last\">";
   page::AppendLastAnswer(out, t);
   out += "</td><td class=\"why\">";

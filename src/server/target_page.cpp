@@ -69,14 +69,9 @@ void AppendDuration(std::string& out, const std::optional<microseconds>& d) {
 
 void AppendNow(std::string& out, const status::TargetStatus& t, core::Clock::WallTimePoint now) {
   const auto state = page::StateOf(t);
-  out += "<p><span class=\"st ";
-  out += page::StateClass(state);
-  out += "\">";
-  out += page::StateText(state);
-  out += "</span>";
+  out += "<p>";
+  page::AppendStateBadge(out, t, state, now);
   if (t.last) {
-    out += ' ';
-    page::AppendTimeAgo(out, t.state_since, now, "for ");
     out += " &middot; last answer ";
     page::AppendLastAnswer(out, t);
     if (t.consecutive_failures > 0) {
