@@ -133,7 +133,10 @@ struct Dispatcher::Impl {
 
   void Count(const std::string& notifier, Outcome outcome, std::uint64_t n = 1) {
     std::lock_guard lock(mu);
-    NotifierCounters& c = counters[notifier];
+    Tally(counters[notifier], outcome, n);
+  }
+
+  static void Tally(NotifierCounters& c, Outcome outcome, std::uint64_t n) {
     switch (outcome) {
       case Outcome::kDelivered:
         c.delivered += n;
@@ -150,10 +153,18 @@ struct Dispatcher::Impl {
     }
   }
 
-  void SetHealth(Channel& ch, Health health, std::string_view why) {
+  // Counts an attempt's outcome and the channel's health in one step under the lock, so
+  // Stats() never shows an attempt counted with the health from before it.
+  void Settle(Channel& ch, Outcome outcome, Health health, std::string_view why) {
+    const std::string& name = ch.spec.name;
+    {
+      std::lock_guard lock(mu);
+      NotifierCounters& c = counters[name];
+      Tally(c, outcome, 1);
+      c.healthy = health == Health::kHealthy;
+    }
     if (ch.health == health) return;
     ch.health = health;
-    const std::string& name = ch.spec.name;
     switch (health) {
       case Health::kHealthy:
         spdlog::warn("notifier {}: delivering again", name);
@@ -167,8 +178,6 @@ struct Dispatcher::Impl {
                      name, config::NotifierTypeName(ch.spec.type), why);
         break;
     }
-    std::lock_guard lock(mu);
-    counters[name].healthy = health == Health::kHealthy;
   }
 
   void PublishDepth() {
@@ -356,8 +365,7 @@ struct Dispatcher::Impl {
         return;
       case Verdict::kDelivered:
         outbox.PopFront(name);
-        Count(name, Outcome::kDelivered);
-        SetHealth(ch, Health::kHealthy, "");
+        Settle(ch, Outcome::kDelivered, Health::kHealthy, "");
         return;
       case Verdict::kRetry: {
         ++entry->attempts;
@@ -365,15 +373,13 @@ struct Dispatcher::Impl {
         entry->next_attempt =
             clock.Now() + RetryDelay(policy, entry->attempts, response, clock.WallNow(), rng);
         outbox.MarkDirty();
-        Count(name, Outcome::kRetried);
-        SetHealth(ch, Health::kRetrying, entry->last_error);
+        Settle(ch, Outcome::kRetried, Health::kRetrying, entry->last_error);
         return;
       }
       case Verdict::kPermanent: {
         const std::string why = DescribeFailure(response);
         outbox.PopFront(name);
-        Count(name, Outcome::kFailed);
-        SetHealth(ch, Health::kRejecting, why);
+        Settle(ch, Outcome::kFailed, Health::kRejecting, why);
         return;
       }
     }
@@ -392,21 +398,18 @@ struct Dispatcher::Impl {
       case Verdict::kDelivered:
         ch.resend_failures = 0;
         ch.next_resend = ch.fired_since_resend ? now : now + options.resend_interval;
-        Count(name, Outcome::kDelivered);
-        SetHealth(ch, Health::kHealthy, "");
+        Settle(ch, Outcome::kDelivered, Health::kHealthy, "");
         return;
       case Verdict::kRetry:
         ++ch.resend_failures;
         ch.next_resend =
             now + RetryDelay(policy, ch.resend_failures, response, clock.WallNow(), rng);
-        Count(name, Outcome::kRetried);
-        SetHealth(ch, Health::kRetrying, DescribeFailure(response));
+        Settle(ch, Outcome::kRetried, Health::kRetrying, DescribeFailure(response));
         return;
       case Verdict::kPermanent:
         ch.resend_failures = 0;
         ch.next_resend = now + options.resend_interval;
-        Count(name, Outcome::kFailed);
-        SetHealth(ch, Health::kRejecting, DescribeFailure(response));
+        Settle(ch, Outcome::kFailed, Health::kRejecting, DescribeFailure(response));
         return;
     }
   }
