@@ -27,8 +27,9 @@ void Bump(Counter& counter) {
 }
 
 // 1, 2 or 4: see "Memory" in the header.
-std::size_t CounterBytesFor(core::Clock::Duration width) {
-  const std::int64_t interval = core::Clock::Duration(SlidingWindow::kMinProbeInterval).count();
+std::size_t CounterBytesFor(core::Clock::Duration width, std::chrono::milliseconds fastest) {
+  const std::int64_t interval =
+      core::Clock::Duration(std::max(fastest, SlidingWindow::kMinProbeInterval)).count();
   const auto per_bucket = static_cast<std::uint64_t>((width.count() + interval - 1) / interval);
   const std::uint64_t needed = SlidingWindow::kHeadroom * per_bucket;
   if (needed <= std::numeric_limits<std::uint8_t>::max()) return 1;
@@ -38,14 +39,15 @@ std::size_t CounterBytesFor(core::Clock::Duration width) {
 
 }  // namespace
 
-SlidingWindow::SlidingWindow(std::chrono::milliseconds span, std::size_t buckets)
+SlidingWindow::SlidingWindow(std::chrono::milliseconds span, std::size_t buckets,
+                             std::chrono::milliseconds fastest_interval)
     : span_(std::max(span, std::chrono::milliseconds(1))), width_(0), newest_(kNothingRecorded) {
   const std::size_t size = std::max<std::size_t>(buckets, 1) + 1;
   const std::int64_t span_ticks = core::Clock::Duration(span_).count();
   const auto n = static_cast<std::int64_t>(size - 1);
   // Rounded up so that N buckets cover at least the whole span.
   width_ = core::Clock::Duration((span_ticks + n - 1) / n);
-  switch (CounterBytesFor(width_)) {
+  switch (CounterBytesFor(width_, fastest_interval)) {
     case 1:
       rings_.emplace<Ring<std::uint8_t>>(size);
       break;

@@ -44,13 +44,15 @@ struct WindowStats {
 // Memory: each slot holds a BasicLatencyHistogram (46 counters, exact min and max) and the
 // failed/5xx/502/503/504 counters, all of one width picked at construction: the narrowest of
 // 8, 16 or 32 bits that holds kHeadroom (2) times the most results one bucket can get from a
-// target probed every kMinProbeInterval (100 ms, config's minimum interval), that is
-// ceil(w / 100 ms) results. So w <= 12.7s (spans up to 63s) gets 8 bits, w <= 3,276s (spans
-// up to 4.5 h) 16 bits, longer ones 32 bits. The headroom covers the scheduler's jitter and
+// target probed every `fastest_interval` (the target's shortest interval, unhealthy_interval
+// included; at least kMinProbeInterval, 100 ms, config's minimum), that is
+// ceil(w / fastest_interval) results. At 100 ms, w <= 12.7s (spans up to 63s) gets 8 bits,
+// w <= 3,276s (spans up to 4.5 h) 16 bits, longer ones 32 bits; a target probed every 30s
+// has 8-bit counters up to spans of 16 h. The headroom covers the scheduler's jitter and
 // a run moved earlier by an interval change. A slot is 64, 112 or 212 bytes, and
-// sizeof(SlidingWindow) is 56, so with kDefaultBuckets a window is 440 bytes for 1m,
-// 728 bytes for 5m and 1h, and 1,328 bytes for 7d (it was 1,320 for every span when all
-// counters were 32-bit): 1,920 instead of 3,984 bytes per target for 1m/5m/1h.
+// sizeof(SlidingWindow) is 56, so with kDefaultBuckets a window is 440, 728 or 1,328 bytes
+// (it was 1,320 for every span when all counters were 32-bit): for 1m/5m/1h, 1,920 bytes
+// per target probed every 100 ms, 1,320 for one probed every 10s or less often.
 // Should a caller record faster than that anyway, a bucket about to overflow first widens
 // the whole ring to the next width (one allocation, then memory_bytes() grows to that
 // width's size and stays there), so counts stay exact; only 32-bit counters saturate, at
@@ -73,8 +75,10 @@ class SlidingWindow {
   static constexpr std::chrono::milliseconds kMinProbeInterval{100};
   static constexpr std::uint64_t kHeadroom = 2;
 
-  // span <= 0 is treated as 1 ms and buckets == 0 as 1.
-  explicit SlidingWindow(std::chrono::milliseconds span, std::size_t buckets = kDefaultBuckets);
+  // span <= 0 is treated as 1 ms and buckets == 0 as 1. fastest_interval: how often the
+  // caller expects to record at most (it sizes the counters; recording faster still works).
+  explicit SlidingWindow(std::chrono::milliseconds span, std::size_t buckets = kDefaultBuckets,
+                         std::chrono::milliseconds fastest_interval = kMinProbeInterval);
 
   void Record(core::Clock::TimePoint at, const probe::ProbeResult& result);
   // Sums the buckets covering (now - span, now] (see the edges above); empty: zeros.

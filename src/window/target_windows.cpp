@@ -2,9 +2,12 @@
 
 namespace gatewatch::window {
 
-TargetWindows::TargetWindows(const std::vector<std::chrono::milliseconds>& spans) {
+TargetWindows::TargetWindows(const std::vector<std::chrono::milliseconds>& spans,
+                             std::chrono::milliseconds fastest_interval) {
   windows_.reserve(spans.size());
-  for (std::chrono::milliseconds span : spans) windows_.emplace_back(span);
+  for (std::chrono::milliseconds span : spans) {
+    windows_.emplace_back(span, SlidingWindow::kDefaultBuckets, fastest_interval);
+  }
 }
 
 void TargetWindows::Record(core::Clock::TimePoint at, const probe::ProbeResult& result) {

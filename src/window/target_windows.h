@@ -14,15 +14,18 @@ namespace gatewatch::window {
 // all of them. Consecutive-failure counting is not here; the caller owns it.
 //
 // Memory: 24 bytes plus one SlidingWindow per span, whose counter width follows its bucket
-// width (window/sliding_window.h): 440 bytes for spans up to 63s, 728 up to 4.5h, 1,328
-// beyond. So 1,920 bytes for the default 1m/5m/1h (3,984 with 32-bit counters everywhere),
-// plus allocator overhead for 4 heap blocks; at most 4,008 if a caller records faster than
-// one result per 100 ms and every window widens to 32 bits.
+// width and the target's interval (window/sliding_window.h): 440, 728 or 1,328 bytes. So
+// for the default 1m/5m/1h, 1,920 bytes for a target probed every 100 ms and 1,320 for one
+// probed every 10s or less often (3,984 with 32-bit counters everywhere), plus allocator
+// overhead for 4 heap blocks; at most 4,008 if every window widens to 32 bits.
 // Not thread-safe: owned by the probe loop; publish copies of Stats().
 class TargetWindows {
  public:
   // Spans in the caller's order (the agent keeps them sorted and unique).
-  explicit TargetWindows(const std::vector<std::chrono::milliseconds>& spans);
+  // fastest_interval: the target's shortest interval (see SlidingWindow).
+  explicit TargetWindows(
+      const std::vector<std::chrono::milliseconds>& spans,
+      std::chrono::milliseconds fastest_interval = SlidingWindow::kMinProbeInterval);
 
   void Record(core::Clock::TimePoint at, const probe::ProbeResult& result);
   // One WindowStats per span, in the order of spans().

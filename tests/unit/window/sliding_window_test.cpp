@@ -392,6 +392,31 @@ std::uint64_t FillBucket(SlidingWindow& window, TimePoint start, core::Clock::Du
   return n;
 }
 
+TEST(SlidingWindow, CounterWidthFollowsTheTargetsInterval) {
+  // A target probed every 20s (10,000 targets at 500 probes/s): 36 results per 12-minute
+  // bucket of the 1h window, so 8 bits suffice where 100 ms would need 16.
+  EXPECT_EQ(SlidingWindow(hours(1), 5, seconds(20)).counter_bytes(), 1u);
+  EXPECT_EQ(SlidingWindow(minutes(5), 5, seconds(20)).counter_bytes(), 1u);
+  EXPECT_EQ(SlidingWindow(hours(1), 5, seconds(5)).counter_bytes(), 2u);  // 144 x 2 > 255
+  EXPECT_EQ(SlidingWindow(days(7), 5, seconds(30)).counter_bytes(), 2u);  // 4,032 x 2
+  EXPECT_EQ(SlidingWindow(days(7), 5, seconds(1)).counter_bytes(), 4u);
+  // Below the config's minimum counts as the minimum.
+  EXPECT_EQ(SlidingWindow(hours(1), 5, milliseconds(1)).counter_bytes(),
+            SlidingWindow(hours(1)).counter_bytes());
+  // Memory per target for 1m/5m/1h at 20s: three 8-bit windows.
+  EXPECT_EQ(SlidingWindow(hours(1), 5, seconds(20)).memory_bytes(),
+            SlidingWindow(minutes(1)).memory_bytes());
+
+  // Recording faster than declared (an interval shortened by a reload) stays exact: the
+  // ring widens when a bucket would overflow.
+  SlidingWindow window(hours(1), 5, seconds(20));
+  const std::uint64_t n = FillBucket(window, kBase, milliseconds(500));  // 1,440 results
+  const WindowStats stats = window.Stats(kBase + window.bucket_width());
+  EXPECT_EQ(stats.total, n);
+  EXPECT_EQ(stats.status_502, (n + 9) / 10);
+  EXPECT_EQ(window.counter_bytes(), 2u);
+}
+
 TEST(SlidingWindow, NarrowCountersNeverOverflowAtTheConfiguredRates) {
   // The widest bucket each width is picked for, filled at 100 ms and at twice that rate:
   // exact, and no widening.
