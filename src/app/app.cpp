@@ -399,13 +399,14 @@ bool App::Impl::ContinueSnapshot(core::Clock::TimePoint now, std::size_t max_tar
     building->targets.reserve(order.size());
     building_all_probed = true;
   }
-  // Targets are copied in slices across loop iterations, so at 10,000 targets a snapshot
-  // never holds up probe starts for more than a slice's worth of copying.
+  // Targets are added in slices across loop iterations, so at 10,000 targets a snapshot
+  // never holds up probe starts for more than a slice's worth of work (an unchanged target
+  // costs a pointer; a changed one a copy of its status).
   const std::size_t end = std::min(order.size(), building->targets.size() + max_targets);
   for (std::size_t i = building->targets.size(); i < end; ++i) {
-    const auto& state = *targets.at(order[i]).state;
+    auto& state = *targets.at(order[i]).state;
     building_all_probed = building_all_probed && state.probed();
-    building->targets.push_back(state.Snapshot(now));
+    building->targets.push_back(state.Publish(now));
   }
   if (building->targets.size() < order.size()) return false;
   agent_status.ready = building_all_probed;

@@ -83,7 +83,8 @@ void PrintAlert(const alert::AlertEvent& e) {
 void PrintView(const status::StatusSnapshot& snap, double elapsed_s) {
   std::printf("[%5.1fs]", elapsed_s);
   bool first = true;
-  for (const auto& t : snap.targets) {
+  for (const auto& target : snap.targets) {
+    const status::TargetStatus& t = *target;
     std::printf("%s %-13s", first ? "" : "\n        ", t.name.c_str());
     first = false;
     if (!t.last) {

@@ -19,6 +19,12 @@ status::Histogram EmptyHistogram(const std::vector<double>& bounds) {
 
 double Seconds(std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1e6; }
 
+// How often the target is probed at most: its windows' counters are sized for that.
+std::chrono::milliseconds FastestInterval(const config::TargetSpec& spec) {
+  return spec.unhealthy_interval ? std::min(spec.interval, *spec.unhealthy_interval)
+                                 : spec.interval;
+}
+
 }  // namespace
 
 const std::vector<double>& ProbeDurationBounds() {
@@ -43,29 +49,31 @@ void Observe(status::Histogram& histogram, double seconds) {
 TargetState::TargetState(config::TargetSpec spec,
                          const std::vector<std::chrono::milliseconds>& spans)
     : spec_(std::move(spec)),
-      windows_(spans),
+      windows_(spans, FastestInterval(spec_)),
+      status_(std::make_shared<status::TargetStatus>()),
       counters_(std::make_shared<status::ProbeCounters>()),
       history_(status::SparklineWidthFor(spans)) {
   counters_->duration = EmptyHistogram(ProbeDurationBounds());
-  status_.counters = counters_;
+  status_->counters = counters_;
   ReplaceSpec(spec_);
 }
 
 void TargetState::ReplaceSpec(config::TargetSpec spec) {
+  status::TargetStatus& status = MutableStatus();
   // What the follow-up probes found is about a backend or addresses no longer asked about.
-  if (spec.upstream != spec_.upstream) status_.upstream.reset();
-  if (!spec.resolve_all) status_.backends.clear();
+  if (spec.upstream != spec_.upstream) status.upstream.reset();
+  if (!spec.resolve_all) status.backends.clear();
   if (&spec != &spec_) spec_ = std::move(spec);
-  status_.name = spec_.name;
-  status_.url = core::RedactUrl(spec_.url);
-  status_.labels = spec_.labels;
-  status_.interval = spec_.interval;
-  status_.timeout = spec_.timeout;
+  status.name = spec_.name;
+  status.url = core::RedactUrl(spec_.url);
+  status.labels = spec_.labels;
+  status.interval = spec_.interval;
+  status.timeout = spec_.timeout;
 }
 
 void TargetState::ResetWindows(const std::vector<std::chrono::milliseconds>& spans) {
-  windows_ = window::TargetWindows(spans);
-  windows_stale_ = true;
+  windows_ = window::TargetWindows(spans, FastestInterval(spec_));
+  summary_stale_ = true;
   history_.SetSparklineWidth(status::SparklineWidthFor(spans));
 }
 
@@ -77,8 +85,9 @@ std::chrono::milliseconds TargetState::CurrentInterval() const {
 TargetState::Change TargetState::Record(probe::ProbeResult&& result,
                                         diagnose::Findings&& findings) {
   windows_.Record(result.started, result);
-  windows_stale_ = true;
-  ++status_.probes_total;
+  summary_stale_ = true;
+  status::TargetStatus& status = MutableStatus();
+  ++status.probes_total;
   status::ProbeCounters& counters = MutableCounters();
   if (result.http_status != 0) ++counters.responses_by_code[result.http_status];
   if (!result.success()) ++counters.failures_by_reason[static_cast<std::size_t>(result.reason)];
@@ -89,97 +98,107 @@ TargetState::Change TargetState::Record(probe::ProbeResult&& result,
     ++counters.fivexx_by_hop[{result.http_status, hop->origin, hop->responder}];
   }
   if (result.success()) {
-    status_.diagnosis.clear();
-    status_.responder.reset();
+    status.diagnosis.clear();
+    status.responder.reset();
   } else {
     // A failure after failures had no confirm probe: the streak itself says it persists.
-    if (spec_.confirm > 0 && !findings.confirm && status_.consecutive_failures > 0) {
-      findings.failed_in_a_row = status_.consecutive_failures + 1;
+    if (spec_.confirm > 0 && !findings.confirm && status.consecutive_failures > 0) {
+      findings.failed_in_a_row = status.consecutive_failures + 1;
     }
-    status_.diagnosis = diagnose::ComposeDiagnosis(
+    status.diagnosis = diagnose::ComposeDiagnosis(
         diagnose::DescribeFailure(result, hop ? &*hop : nullptr), findings);
-    status_.responder = std::move(hop);
+    status.responder = std::move(hop);
   }
   ApplyFindings(result.success(), std::move(findings));
-  history_.Record(result, status_.responder ? &*status_.responder : nullptr);
+  history_.Record(result, status.responder ? &*status.responder : nullptr);
   // Headers and the body excerpt were kept only to diagnose; the sentence and the
   // fingerprint now carry what they said. Dropping them keeps a failing target as small
   // as a healthy one (this result is copied into every snapshot).
   result.headers = {};
   result.body_excerpt = {};
 
-  const bool was_probed = status_.last != nullptr;
-  const bool was_up = status_.up;
+  const bool was_probed = status.last != nullptr;
+  const bool was_up = status.up;
   const bool up = result.success();
-  status_.consecutive_failures = up ? 0 : status_.consecutive_failures + 1;
-  status_.up = up;
+  status.consecutive_failures = up ? 0 : status.consecutive_failures + 1;
+  status.up = up;
   const auto wall = result.wall_started;
-  status_.last = std::make_shared<const probe::ProbeResult>(std::move(result));
+  status.last = std::make_shared<const probe::ProbeResult>(std::move(result));
   if (!was_probed) {
-    status_.state_since = wall;
+    status.state_since = wall;
     return Change::kFirst;
   }
   if (was_up == up) return Change::kNone;
-  status_.state_since = wall;
+  status.state_since = wall;
   return up ? Change::kRecovered : Change::kWentDown;
 }
 
+status::TargetStatus& TargetState::MutableStatus() {
+  if (status_published_) {
+    status_ = std::make_shared<status::TargetStatus>(*status_);
+    status_published_ = false;
+  }
+  return *status_;
+}
+
 status::ProbeCounters& TargetState::MutableCounters() {
-  if (counters_shared_) {
+  if (counters_published_) {
     counters_ = std::make_shared<status::ProbeCounters>(*counters_);
-    status_.counters = counters_;
-    counters_shared_ = false;
+    MutableStatus().counters = counters_;
+    counters_published_ = false;
   }
   return *counters_;
 }
 
 void TargetState::ApplyFindings(bool success, diagnose::Findings&& findings) {
+  status::TargetStatus& status = MutableStatus();
   if (findings.upstream) {
-    status_.upstream =
+    status.upstream =
         std::make_shared<const diagnose::UpstreamFinding>(std::move(*findings.upstream));
-  } else if (status_.upstream && status_.upstream->kind != diagnose::UpstreamCase::kNotApplicable) {
+  } else if (status.upstream && status.upstream->kind != diagnose::UpstreamCase::kNotApplicable) {
     // The verdict explained a failure that is over (or this one had no backend probe).
-    auto probe_only = std::make_shared<diagnose::UpstreamFinding>(*status_.upstream);
+    auto probe_only = std::make_shared<diagnose::UpstreamFinding>(*status.upstream);
     probe_only->kind = diagnose::UpstreamCase::kNotApplicable;
     probe_only->text.clear();
-    status_.upstream = std::move(probe_only);
+    status.upstream = std::move(probe_only);
   }
-  status_.confirmed = success ? std::nullopt : findings.confirm;
-  status_.backends = std::move(findings.backends);
+  status.confirmed = success ? std::nullopt : findings.confirm;
+  status.backends = std::move(findings.backends);
 }
 
 void TargetState::RecordUpstream(const probe::ProbeResult& upstream) {
-  status_.upstream =
+  MutableStatus().upstream =
       std::make_shared<const diagnose::UpstreamFinding>(diagnose::UpstreamAlone(upstream));
 }
 
-status::TargetStatus TargetState::Snapshot(core::Clock::TimePoint now) const {
-  status::TargetStatus out = status_;
-  counters_shared_ = true;
-  if (windows_stale_ || now < windows_cached_at_ || now >= windows_valid_until_) {
-    SummarizeWindows(now);
-  }
-  out.windows = window_summaries_;
-  out.sparkline = history_.SparklineAt(now);
-  return out;
+std::shared_ptr<const status::TargetStatus> TargetState::Publish(core::Clock::TimePoint now) {
+  if (summary_stale_ || now < summarized_at_ || now >= summary_valid_until_) Summarize(now);
+  status_published_ = true;
+  counters_published_ = true;
+  return status_;
 }
 
-void TargetState::SummarizeWindows(core::Clock::TimePoint now) const {
+void TargetState::Summarize(core::Clock::TimePoint now) {
   const auto stats = windows_.Stats(now);
   const auto& spans = windows_.spans();
-  window_summaries_.clear();
-  window_summaries_.reserve(stats.size());
-  // Valid until the first bucket boundary after `now` of any window (buckets are aligned to
-  // the steady clock's epoch): that is when the oldest results start to drop out.
-  windows_cached_at_ = now;
-  windows_valid_until_ = core::Clock::TimePoint::max();
+  status::TargetStatus& status = MutableStatus();
+  status.windows.clear();
+  status.windows.reserve(stats.size());
+  status.sparkline = history_.SparklineAt(now);
+  // Valid until the first boundary after `now` of any window bucket or sparkline point (both
+  // are aligned to the steady clock's epoch): that is when the oldest results start to drop
+  // out, or the sparkline moves on by a point.
+  const auto next_boundary = [&](core::Clock::Duration width) {
+    return core::Clock::TimePoint((now.time_since_epoch() / width + 1) * width);
+  };
+  summarized_at_ = now;
+  summary_valid_until_ = next_boundary(history_.sparkline_width());
   for (const auto& window : windows_.windows()) {
     const auto width = window.bucket_width();
     if (width <= core::Clock::Duration::zero()) continue;
-    const auto next = core::Clock::TimePoint((now.time_since_epoch() / width + 1) * width);
-    windows_valid_until_ = std::min(windows_valid_until_, next);
+    summary_valid_until_ = std::min(summary_valid_until_, next_boundary(width));
   }
-  windows_stale_ = false;
+  summary_stale_ = false;
   for (std::size_t i = 0; i < stats.size(); ++i) {
     const auto& s = stats[i];
     status::WindowSummary w;
@@ -198,7 +217,7 @@ void TargetState::SummarizeWindows(core::Clock::TimePoint now) const {
     w.p50 = q(0.5);
     w.p90 = q(0.9);
     w.p99 = q(0.99);
-    window_summaries_.push_back(w);
+    status.windows.push_back(w);
   }
 }
 

@@ -15,7 +15,7 @@
 namespace gatewatch::app {
 
 // What the agent knows about one target: its spec, windows, counters and last result.
-// Owned by the probe loop; not thread-safe. Snapshot() copies it out for other threads.
+// Owned by the probe loop; not thread-safe. Publish() hands its status to other threads.
 class TargetState {
  public:
   TargetState(config::TargetSpec spec, const std::vector<std::chrono::milliseconds>& spans);
@@ -36,16 +36,20 @@ class TargetState {
   void ResetWindows(const std::vector<std::chrono::milliseconds>& spans);
 
   const config::TargetSpec& spec() const { return spec_; }
-  bool failing() const { return status_.last != nullptr && !status_.up; }
-  bool probed() const { return status_.last != nullptr; }
-  const std::shared_ptr<const probe::ProbeResult>& last() const { return status_.last; }
-  std::uint64_t consecutive_failures() const { return status_.consecutive_failures; }
-  const std::string& diagnosis() const { return status_.diagnosis; }  // "" while passing
-  core::Clock::WallTimePoint state_since() const { return status_.state_since; }
+  bool failing() const { return status_->last != nullptr && !status_->up; }
+  bool probed() const { return status_->last != nullptr; }
+  const std::shared_ptr<const probe::ProbeResult>& last() const { return status_->last; }
+  std::uint64_t consecutive_failures() const { return status_->consecutive_failures; }
+  const std::string& diagnosis() const { return status_->diagnosis; }  // "" while passing
+  core::Clock::WallTimePoint state_since() const { return status_->state_since; }
   // The interval the scheduler should use now: unhealthy_interval while failing.
   std::chrono::milliseconds CurrentInterval() const;
 
-  status::TargetStatus Snapshot(core::Clock::TimePoint now) const;
+  // The status as of `now`, for a snapshot. Shared, never modified afterwards: a target
+  // that neither recorded a result nor crossed a window or sparkline boundary since the
+  // last call gets the same instance back, so publishing 10,000 mostly idle targets costs
+  // a pointer each, and every snapshot shares one copy per target.
+  std::shared_ptr<const status::TargetStatus> Publish(core::Clock::TimePoint now);
   // Each window's stats at `now`, in span order, into `out` (its capacity is reused).
   void WindowStatsAt(core::Clock::TimePoint now, std::vector<window::WindowStats>& out) const {
     windows_.Stats(now, out);
@@ -55,25 +59,28 @@ class TargetState {
 
  private:
   void ApplyFindings(bool success, diagnose::Findings&& findings);
-  // The counters to change in place: a fresh copy once the current ones are in a snapshot.
+  // The status to change in place: a fresh copy once the current one was published.
+  status::TargetStatus& MutableStatus();
+  // The counters to change in place: a fresh copy once the current ones were published.
   status::ProbeCounters& MutableCounters();
-  // Recomputes window_summaries_ at `now` (merging every window's buckets).
-  void SummarizeWindows(core::Clock::TimePoint now) const;
+  // Recomputes the status' windows and sparkline at `now` (merging every window's buckets).
+  void Summarize(core::Clock::TimePoint now);
 
   config::TargetSpec spec_;
   window::TargetWindows windows_;
-  status::TargetStatus status_;  // everything but `windows`, kept current
-  // status_.counters, writable. Once Snapshot() has shared it, it is never written again
-  // (copy-on-write), so no thread ever reads counters while the loop changes them.
+  // The one copy of the status, windows and sparkline included as of the last Publish().
+  // Once published it is never written again (copy-on-write, like the counters), so other
+  // threads read it without locks while the loop moves on to a copy.
+  std::shared_ptr<status::TargetStatus> status_;
+  bool status_published_ = false;
+  // status_->counters, writable, under the same copy-on-write rule.
   std::shared_ptr<status::ProbeCounters> counters_;
-  mutable bool counters_shared_ = false;
-  // Window summaries as of the last Snapshot(). They change only when a result is recorded
-  // or time crosses a bucket boundary of some window, so until then a snapshot reuses them
-  // instead of merging every bucket again: exact, not an estimate, and most of a
-  // snapshot's cost for targets probed less often than once a second.
-  mutable std::vector<status::WindowSummary> window_summaries_;
-  mutable core::Clock::TimePoint windows_cached_at_{}, windows_valid_until_{};
-  mutable bool windows_stale_ = true;
+  bool counters_published_ = false;
+  // The windows and sparkline change only when a result is recorded or time crosses a bucket
+  // boundary of some window or a sparkline point, so until then Publish() reuses them
+  // instead of merging every bucket again: exact, not an estimate.
+  core::Clock::TimePoint summarized_at_{}, summary_valid_until_{};
+  bool summary_stale_ = true;
   status::TargetHistory history_;  // recent results and the sparkline series (440 bytes)
 };
 

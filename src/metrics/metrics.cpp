@@ -9,8 +9,10 @@
 #include <cstddef>
 #include <initializer_list>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <ostream>
+#include <ranges>
 #include <streambuf>
 #include <utility>
 #include <vector>
@@ -175,9 +177,16 @@ constexpr Phase kPhases[] = {{"dns", &net::PhaseTimings::dns},
                              {"ttfb", &net::PhaseTimings::ttfb},
                              {"transfer", &net::PhaseTimings::transfer}};
 
+// The snapshot's targets as references, for range-for loops over them.
+auto Deref(const std::vector<std::shared_ptr<const status::TargetStatus>>& targets) {
+  return targets | std::views::transform([](const auto& t) -> const status::TargetStatus& {
+           return *t;
+         });
+}
+
 std::size_t EstimateBytes(const status::StatusSnapshot& s) {
   std::size_t bytes = 4096;
-  for (const auto& t : s.targets) {
+  for (const auto& t : Deref(s.targets)) {
     const std::size_t series = 10 + t.counters->duration.bounds.size() +
                                t.counters->responses_by_code.size() +
                                std::size(probe::kAllFailureReasons) + t.windows.size() * 9;
@@ -186,7 +195,8 @@ std::size_t EstimateBytes(const status::StatusSnapshot& s) {
   return bytes;
 }
 
-void RenderTargets(Writer& w, const std::vector<status::TargetStatus>& targets) {
+void RenderTargets(Writer& w, const std::vector<std::shared_ptr<const status::TargetStatus>>& shared) {
+  const auto targets = Deref(shared);
   // Every target has the agent's few windows, so their names are formatted once.
   std::vector<std::pair<std::chrono::milliseconds, std::string>> window_names;
   window_names.reserve(8);

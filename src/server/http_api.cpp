@@ -158,7 +158,7 @@ void SetJsonError(httplib::Response& res, int status, const std::string& message
 const status::TargetStatus* FindTarget(const status::StatusSnapshot& snapshot,
                                        std::string_view name) {
   for (const auto& t : snapshot.targets) {
-    if (t.name == name) return &t;
+    if (t->name == name) return t.get();
   }
   return nullptr;
 }
@@ -338,7 +338,7 @@ void HttpApi::Impl::Readyz(const httplib::Request&, httplib::Response& res) cons
     return;
   }
   std::size_t waiting = 0;
-  for (const auto& t : snapshot->targets) waiting += t.last ? 0 : 1;
+  for (const auto& t : snapshot->targets) waiting += t->last ? 0 : 1;
   if (waiting == 0) {
     SetText(res, 503, "not ready");
     return;
@@ -360,7 +360,7 @@ void HttpApi::Impl::Targets(const httplib::Request& req, httplib::Response& res)
   std::string only = req.get_param_value("target");
   if (!only.empty()) {
     const bool known = std::any_of(snapshot->targets.begin(), snapshot->targets.end(),
-                                   [&](const auto& t) { return t.name == only; });
+                                   [&](const auto& t) { return t->name == only; });
     if (!known) {
       res.status = 404;
       const nlohmann::json error = {{"error", "no target named \"" + only + "\""}};

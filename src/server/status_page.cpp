@@ -94,7 +94,7 @@ bool RenderStatusPage(const status::StatusSnapshot& snapshot, const Sink& sink) 
   std::vector<std::uint32_t> order(snapshot.targets.size());
   std::vector<TargetState> states(snapshot.targets.size());
   for (std::size_t i = 0; i < snapshot.targets.size(); ++i) {
-    const auto& t = snapshot.targets[i];
+    const auto& t = *snapshot.targets[i];
     for (const auto& w : t.windows) {
       if (std::find(spans.begin(), spans.end(), w.span) == spans.end()) spans.push_back(w.span);
     }
@@ -174,7 +174,7 @@ bool RenderStatusPage(const status::StatusSnapshot& snapshot, const Sink& sink) 
       "share of probes answered 502, then p99 latency. Trend (";
   status::Sparkline any;
   any.width = snapshot.targets.empty() ? status::SparklineWidthFor(spans)
-                                       : snapshot.targets.front().sparkline.width;
+                                       : snapshot.targets.front()->sparkline.width;
   core::AppendHtmlEscaped(out, page::SparklineSpan(any));
   out +=
       "): <span class=\"k r\">bars</span> share answered 502, <span class=\"k l\">line</span> "
@@ -189,7 +189,7 @@ bool RenderStatusPage(const status::StatusSnapshot& snapshot, const Sink& sink) 
   out += "<th scope=\"col\">Trend</th></tr></thead>\n<tbody>\n";
 
   for (const std::uint32_t i : order) {
-    AppendRow(out, snapshot.targets[i], states[i], spans, now);
+    AppendRow(out, *snapshot.targets[i], states[i], spans, now);
     if (out.size() >= kFlushBytes) {
       if (!sink(out)) return false;
       out.clear();

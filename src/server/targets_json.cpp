@@ -196,10 +196,10 @@ bool RenderTargetsJson(const status::StatusSnapshot& snapshot, std::string_view 
   out += ",\"targets\":[";
   bool first = true;
   for (const auto& t : snapshot.targets) {
-    if (!only.empty() && t.name != only) continue;
+    if (!only.empty() && t->name != only) continue;
     if (!first) out += ',';
     first = false;
-    Append(out, TargetToJson(t));
+    Append(out, TargetToJson(*t));
     if (out.size() >= kFlushBytes) {
       if (!sink(out)) return false;
       out.clear();

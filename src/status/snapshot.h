@@ -110,7 +110,9 @@ struct AgentStatus {
 struct StatusSnapshot {
   core::Clock::WallTimePoint generated{};
   AgentStatus agent;
-  std::vector<TargetStatus> targets;  // config order
+  // Config order. Never null. Shared with the probe loop and with earlier snapshots: a target
+  // whose status did not change since the last snapshot is the same instance in both.
+  std::vector<std::shared_ptr<const TargetStatus>> targets;
   std::vector<alert::InstanceSnapshot> alerts;  // every (rule, target) pair
 };
 

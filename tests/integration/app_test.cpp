@@ -35,7 +35,7 @@ std::string Target(const std::string& name, const std::string& url,
 
 const status::TargetStatus* Find(const status::StatusSnapshot& s, const std::string& name) {
   for (const auto& t : s.targets) {
-    if (t.name == name) return &t;
+    if (t->name == name) return t.get();
   }
   return nullptr;
 }
@@ -46,14 +46,14 @@ void RunCycles(app::App& app, ManualClock& clock, int cycles) {
     clock.Advance(seconds(1));
     const auto before = app.Snapshot();
     std::uint64_t want = 0;
-    for (const auto& t : before->targets) want += t.probes_total;
+    for (const auto& t : before->targets) want += t->probes_total;
     // Every target is due once per simulated second; wait (really) for their answers.
     WaitFor(
         [&] {
           app.Step(milliseconds(20));
           app.PublishSnapshot();
           std::uint64_t got = 0;
-          for (const auto& t : app.Snapshot()->targets) got += t.probes_total;
+          for (const auto& t : app.Snapshot()->targets) got += t->probes_total;
           return got >= want + before->targets.size();
         },
         seconds(3));
@@ -195,8 +195,8 @@ TEST_F(AppTest, ReloadKeepsWindowsOfUnchangedAndEditedTargetsButNotMovedOnes) {
   EXPECT_EQ(Find(*after, "b")->timeout, milliseconds(150));
   EXPECT_EQ(Find(*after, "c")->probes_total, 0u);
   EXPECT_EQ(Find(*after, "d")->probes_total, 0u);
-  EXPECT_EQ(after->targets[0].name, "a");
-  EXPECT_EQ(after->targets[3].name, "d");
+  EXPECT_EQ(after->targets[0]->name, "a");
+  EXPECT_EQ(after->targets[3]->name, "d");
 }
 
 TEST_F(AppTest, RejectedReloadKeepsRunningAndSaysSo) {
@@ -286,7 +286,7 @@ TEST_F(AppTest, FailingTargetIsProbedAtUnhealthyIntervalUntilItRecovers) {
                Options());
   const auto probes = [&] {
     app.PublishSnapshot();
-    return app.Snapshot()->targets[0].probes_total;
+    return app.Snapshot()->targets[0]->probes_total;
   };
   // Let the first (spread) probe happen: at most one interval.
   for (int i = 0; i < 40 && probes() == 0; ++i) {
@@ -301,7 +301,7 @@ TEST_F(AppTest, FailingTargetIsProbedAtUnhealthyIntervalUntilItRecovers) {
     WaitFor([&] { app.Step(milliseconds(20)); return probes() > before; }, milliseconds(100));
   }
   EXPECT_EQ(probes(), 4u);
-  EXPECT_TRUE(app.Snapshot()->targets[0].up);
+  EXPECT_TRUE(app.Snapshot()->targets[0]->up);
   // Healthy again: the run already booked 500 ms out still happens (the scheduler never
   // pushes a booked run later), then every 4 s: exactly one more in the next 3 s.
   for (int i = 0; i < 30; ++i) {

@@ -58,7 +58,7 @@ app::AppOptions Options(ManualClock& clock) {
 
 status::TargetStatus Target(app::App& app) {
   app.PublishSnapshot();
-  return app.Snapshot()->targets.at(0);
+  return *app.Snapshot()->targets.at(0);
 }
 
 // Moves the manual clock to the next round of the (only) target and steps the loop until that
@@ -73,7 +73,7 @@ status::TargetStatus Target(app::App& app) {
     app.Step(milliseconds(1));
     app.PublishSnapshot();
     const auto snap = app.Snapshot();
-    if (snap->targets.at(0).probes_total > before) return ::testing::AssertionSuccess();
+    if (snap->targets.at(0)->probes_total > before) return ::testing::AssertionSuccess();
     if (snap->agent.probes_in_flight == 0) {
       clock.Advance(interval / 100);
     } else {

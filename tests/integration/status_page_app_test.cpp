@@ -57,13 +57,13 @@ class StatusPageApp : public ::testing::Test {
   void Cycle() {
     clock_.Advance(seconds(1));
     std::uint64_t want = 2;
-    for (const auto& t : app_->Snapshot()->targets) want += t.probes_total;
+    for (const auto& t : app_->Snapshot()->targets) want += t->probes_total;
     WaitFor(
         [&] {
           app_->Step(milliseconds(20));
           app_->PublishSnapshot();
           std::uint64_t got = 0;
-          for (const auto& t : app_->Snapshot()->targets) got += t.probes_total;
+          for (const auto& t : app_->Snapshot()->targets) got += t->probes_total;
           return got >= want;
         },
         seconds(3));
@@ -96,7 +96,8 @@ TEST_F(StatusPageApp, SnapshotCarriesASparklineOfThe502ShareAndLatency) {
   for (int i = 0; i < 5; ++i) Cycle();
   const auto snapshot = app_->Snapshot();
   ASSERT_EQ(snapshot->targets.size(), 2u);
-  for (const auto& t : snapshot->targets) {
+  for (const auto& target : snapshot->targets) {
+    const status::TargetStatus& t = *target;
     SCOPED_TRACE(t.name);
     EXPECT_EQ(t.sparkline.width, seconds(30)) << "half the 1m window";
     EXPECT_FALSE(t.sparkline.empty());

@@ -31,7 +31,7 @@ probe::ProbeResult Result(core::Clock::TimePoint at, int status) {
 // The snapshot's window summaries must always equal a fresh merge of the windows at the
 // same instant, however snapshots, results and bucket boundaries interleave (the summaries
 // are reused between snapshots while nothing can have changed them).
-TEST(TargetStateSnapshot, ReusedWindowSummariesAlwaysEqualAFreshMerge) {
+TEST(TargetStatePublish, ReusedWindowSummariesAlwaysEqualAFreshMerge) {
   const std::vector<milliseconds> spans = {milliseconds(10'000), milliseconds(60'000)};
   TargetState state(Spec(), spans);
   std::mt19937 rng(7);
@@ -42,42 +42,83 @@ TEST(TargetStateSnapshot, ReusedWindowSummariesAlwaysEqualAFreshMerge) {
     if (std::uniform_int_distribution<int>(0, 3)(rng) == 0) {
       state.Record(Result(now, std::uniform_int_distribution<int>(0, 1)(rng) ? 200 : 502));
     }
-    const auto snapshot = state.Snapshot(now);
+    const auto snapshot = state.Publish(now);
     state.WindowStatsAt(now, fresh);
-    ASSERT_EQ(snapshot.windows.size(), fresh.size());
+    ASSERT_EQ(snapshot->windows.size(), fresh.size());
     for (std::size_t i = 0; i < fresh.size(); ++i) {
-      ASSERT_EQ(snapshot.windows[i].total, fresh[i].total) << "step " << step << " window " << i;
-      ASSERT_EQ(snapshot.windows[i].status_502, fresh[i].status_502) << "step " << step;
-      ASSERT_EQ(snapshot.windows[i].p99.has_value(), fresh[i].total > 0) << "step " << step;
+      ASSERT_EQ(snapshot->windows[i].total, fresh[i].total) << "step " << step << " window " << i;
+      ASSERT_EQ(snapshot->windows[i].status_502, fresh[i].status_502) << "step " << step;
+      ASSERT_EQ(snapshot->windows[i].p99.has_value(), fresh[i].total > 0) << "step " << step;
     }
   }
 }
 
-TEST(TargetStateSnapshot, AResultLeavesTheWindowAtItsBucketBoundaryEvenWithoutNewResults) {
+TEST(TargetStatePublish, AResultLeavesTheWindowAtItsBucketBoundaryEvenWithoutNewResults) {
   TargetState state(Spec(), {milliseconds(10'000)});
   const core::Clock::TimePoint t0{seconds(1'000)};
   state.Record(Result(t0, 502));
-  EXPECT_EQ(state.Snapshot(t0).windows[0].status_502, 1u);
-  EXPECT_EQ(state.Snapshot(t0 + seconds(9)).windows[0].status_502, 1u);
+  EXPECT_EQ(state.Publish(t0)->windows[0].status_502, 1u);
+  EXPECT_EQ(state.Publish(t0 + seconds(9))->windows[0].status_502, 1u);
   // 10 s span, 2 s buckets: gone by the first boundary after t0 + 10 s.
-  EXPECT_EQ(state.Snapshot(t0 + seconds(12)).windows[0].total, 0u);
+  EXPECT_EQ(state.Publish(t0 + seconds(12))->windows[0].total, 0u);
 }
 
-TEST(TargetStateSnapshot, CountersInASnapshotNeverChangeAfterwards) {
+TEST(TargetStatePublish, CountersInASnapshotNeverChangeAfterwards) {
   TargetState state(Spec(), {milliseconds(60'000)});
   const core::Clock::TimePoint t0{seconds(1'000)};
   state.Record(Result(t0, 502));
-  const auto before = state.Snapshot(t0);
+  const auto before = state.Publish(t0);
   state.Record(Result(t0 + seconds(1), 502));
   state.Record(Result(t0 + seconds(2), 200));
-  EXPECT_EQ(before.counters->responses_by_code.at(502), 1u);
-  EXPECT_EQ(before.counters->responses_by_code.count(200), 0u);
-  const auto after = state.Snapshot(t0 + seconds(2));
-  EXPECT_EQ(after.counters->responses_by_code.at(502), 2u);
-  EXPECT_EQ(after.counters->responses_by_code.at(200), 1u);
-  EXPECT_NE(before.counters.get(), after.counters.get());
+  EXPECT_EQ(before->counters->responses_by_code.at(502), 1u);
+  EXPECT_EQ(before->counters->responses_by_code.count(200), 0u);
+  const auto after = state.Publish(t0 + seconds(2));
+  EXPECT_EQ(after->counters->responses_by_code.at(502), 2u);
+  EXPECT_EQ(after->counters->responses_by_code.at(200), 1u);
+  EXPECT_NE(before->counters.get(), after->counters.get());
   // Nothing recorded since: the next snapshot shares the same counters.
-  EXPECT_EQ(state.Snapshot(t0 + seconds(3)).counters.get(), after.counters.get());
+  EXPECT_EQ(state.Publish(t0 + seconds(3))->counters.get(), after->counters.get());
+}
+
+TEST(TargetStatePublish, APublishedStatusNeverChangesAndAnUnchangedOneIsShared) {
+  TargetState state(Spec(), {milliseconds(60'000)});
+  const core::Clock::TimePoint t0{seconds(1'000)};
+  state.Record(Result(t0, 502));
+  const auto first = state.Publish(t0);
+  EXPECT_FALSE(first->up);
+  EXPECT_EQ(first->probes_total, 1u);
+  // Nothing recorded and no boundary crossed: the same instance, not a copy.
+  EXPECT_EQ(state.Publish(t0 + milliseconds(10)).get(), first.get());
+
+  state.Record(Result(t0 + seconds(1), 200));
+  const auto second = state.Publish(t0 + seconds(1));
+  EXPECT_NE(second.get(), first.get());
+  EXPECT_TRUE(second->up);
+  EXPECT_EQ(second->probes_total, 2u);
+  EXPECT_EQ(second->windows[0].total, 2u);
+  // What other threads hold is as it was published.
+  EXPECT_FALSE(first->up);
+  EXPECT_EQ(first->probes_total, 1u);
+  EXPECT_EQ(first->windows[0].total, 1u);
+  EXPECT_EQ(first->last->http_status, 502);
+}
+
+TEST(TargetStatePublish, TheSparklineMovesOnAtItsPointBoundaryWithoutNewResults) {
+  TargetState state(Spec(), {milliseconds(60'000)});
+  const auto width = status::SparklineWidthFor({milliseconds(60'000)});
+  // The start of a point, so the next point begins exactly one width later.
+  const core::Clock::TimePoint t0{width * 1'000};
+  state.Record(Result(t0, 502));
+  const auto at_t0 = state.Publish(t0);
+  ASSERT_EQ(at_t0->sparkline.ratio_502.back(), status::Sparkline::EncodeRatio(1, 1));
+  // Before any boundary (the window's 12 s buckets end first): the same instance.
+  EXPECT_EQ(state.Publish(t0 + seconds(1)).get(), at_t0.get());
+  // One point later the 502 is the second-to-last point and the newest point is empty.
+  const auto next_point = state.Publish(t0 + width);
+  EXPECT_NE(next_point.get(), at_t0.get());
+  EXPECT_EQ(next_point->sparkline.ratio_502.back(), status::Sparkline::kEmpty);
+  EXPECT_EQ(next_point->sparkline.ratio_502[status::Sparkline::kPoints - 2],
+            status::Sparkline::EncodeRatio(1, 1));
 }
 
 }  // namespace

@@ -8,10 +8,13 @@
 
 #include "probe/result.h"
 #include "support/promtool.h"
+#include "support/shared_status.h"
 
 namespace gatewatch::metrics {
 namespace {
 
+using testing::Renamed;
+using testing::Share;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -110,7 +113,7 @@ status::StatusSnapshot RichSnapshot() {
   fresh.counters = std::make_shared<const status::ProbeCounters>(fresh_counters);
   fresh.windows = {Window(milliseconds(60'000), 0, 0, 0, 0)};
 
-  s.targets = {checkout, edge, fresh};
+  s.targets = {Share(checkout), Share(edge), Share(fresh)};
   return s;
 }
 
@@ -267,12 +270,9 @@ TEST(RenderMetrics, AgentSeries) {
 
 TEST(RenderMetrics, EveryFamilyHasOneHelpAndTypeAcrossBatches) {
   status::StatusSnapshot s = RichSnapshot();
-  const status::TargetStatus model = s.targets[0];
+  const status::TargetStatus model = *s.targets[0];
   s.targets.clear();
-  for (int i = 0; i < 300; ++i) {
-    s.targets.push_back(model);
-    s.targets.back().name = "t" + std::to_string(i);
-  }
+  for (int i = 0; i < 300; ++i) s.targets.push_back(Renamed(model, "t" + std::to_string(i)));
   const std::string text = RenderMetrics(s);
   // 300 targets x 3 windows x 5 signals: several serializer batches.
   EXPECT_EQ(Count(text, "\ngatewatch_window_ratio{"), 4500u);
@@ -285,10 +285,7 @@ TEST(RenderMetrics, EveryFamilyHasOneHelpAndTypeAcrossBatches) {
 
 TEST(RenderMetrics, StreamsTheSameTextInLineChunks) {
   status::StatusSnapshot s = RichSnapshot();
-  for (int i = 0; i < 500; ++i) {
-    s.targets.push_back(s.targets[0]);
-    s.targets.back().name = "t" + std::to_string(i);
-  }
+  for (int i = 0; i < 500; ++i) s.targets.push_back(Renamed(*s.targets[0], "t" + std::to_string(i)));
   std::string streamed;
   int chunks = 0;
   const bool ok = RenderMetrics(s, [&](std::string_view chunk) {
@@ -304,10 +301,7 @@ TEST(RenderMetrics, StreamsTheSameTextInLineChunks) {
 
 TEST(RenderMetrics, StreamingStopsWhenTheSinkRefuses) {
   status::StatusSnapshot s = RichSnapshot();
-  for (int i = 0; i < 500; ++i) {
-    s.targets.push_back(s.targets[0]);
-    s.targets.back().name = "t" + std::to_string(i);
-  }
+  for (int i = 0; i < 500; ++i) s.targets.push_back(Renamed(*s.targets[0], "t" + std::to_string(i)));
   int calls = 0;
   EXPECT_FALSE(RenderMetrics(s, [&](std::string_view) {
     ++calls;
@@ -332,8 +326,7 @@ TEST(RenderMetrics, PassesPromtool) {
       << "which installs it (Debian package: prometheus)";
   status::StatusSnapshot s = RichSnapshot();
   for (int i = 0; i < 600; ++i) {  // enough for several serializer batches per family
-    s.targets.push_back(s.targets[i % 3]);
-    s.targets.back().name = "extra-" + std::to_string(i);
+    s.targets.push_back(Renamed(*s.targets[i % 3], "extra-" + std::to_string(i)));
   }
   const std::string text = RenderMetrics(s);
   const testing::PromtoolResult result = testing::CheckMetrics(text);
@@ -343,12 +336,11 @@ TEST(RenderMetrics, PassesPromtool) {
 
 TEST(RenderMetrics, TenThousandTargets) {
   status::StatusSnapshot s = RichSnapshot();
-  const std::vector<status::TargetStatus> models = s.targets;
+  const auto models = s.targets;
   s.targets.clear();
   s.targets.reserve(10'000);
   for (int i = 0; i < 10'000; ++i) {
-    s.targets.push_back(models[i % 3]);
-    s.targets.back().name = "service-" + std::to_string(i);
+    s.targets.push_back(Renamed(*models[i % 3], "service-" + std::to_string(i)));
   }
   const auto start = std::chrono::steady_clock::now();
   const std::string text = RenderMetrics(s);

@@ -17,10 +17,12 @@
 #include "metrics/metrics.h"
 #include "probe/result.h"
 #include "server/status_page.h"
+#include "support/shared_status.h"
 
 namespace gatewatch::server {
 namespace {
 
+using testing::Share;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -79,7 +81,7 @@ std::shared_ptr<const status::StatusSnapshot> MakeSnapshot(bool ready = true) {
   status::TargetStatus fresh;
   fresh.name = "fresh";
   fresh.url = "http://127.0.0.1:1/";
-  s->targets = {checkout, edge, fresh};
+  s->targets = {Share(checkout), Share(edge), Share(fresh)};
   return s;
 }
 

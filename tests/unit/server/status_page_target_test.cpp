@@ -14,10 +14,12 @@
 #include "server/status_assets.h"
 #include "server/target_page.h"
 #include "server/targets_json.h"
+#include "support/shared_status.h"
 
 namespace gatewatch::server {
 namespace {
 
+using testing::Share;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -95,7 +97,7 @@ status::StatusSnapshot Snapshot(const status::TargetStatus& t) {
   status::StatusSnapshot s;
   s.generated = kWall;
   s.agent.version = "1.2.3";
-  s.targets = {t};
+  s.targets = {Share(t)};
   alert::InstanceSnapshot a;
   a.rule = "gateway-502";
   a.target = t.name;

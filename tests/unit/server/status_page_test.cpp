@@ -10,10 +10,12 @@
 #include "server/page_parts.h"
 #include "server/status_assets.h"
 #include "status/target_history.h"
+#include "support/shared_status.h"
 
 namespace gatewatch::server {
 namespace {
 
+using testing::Share;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -113,7 +115,7 @@ status::StatusSnapshot Snapshot() {
   fresh.sparkline.width = seconds(30);
   status::TargetStatus flapping = Healthy("flapping");
   flapping.windows[0].failed = 1;
-  s.targets = {Healthy("api"), fresh, flapping, Failing("checkout")};
+  s.targets = {Share(Healthy("api")), Share(fresh), Share(flapping), Share(Failing("checkout"))};
   s.alerts = {Alert("slow", "api", alert::State::kInactive, 0.0),
               Alert("gateway-502-warn", "flapping", alert::State::kPending, 0.31),
               Alert("gateway-502", "checkout", alert::State::kFiring, 0.75)};
@@ -227,7 +229,7 @@ TEST(StatusPage, EscapesEveryNameUrlLabelAndDiagnosis) {
   evil.url = "http://x/\"><img src=x onerror=alert(2)>";
   evil.labels = {{"team", "<b onmouseover=alert(3)>"}};
   evil.diagnosis = "502 from <svg/onload=alert(4)>";
-  s.targets.push_back(evil);
+  s.targets.push_back(Share(evil));
   s.alerts.push_back(Alert("<i>rule</i>", evil.name, alert::State::kFiring, 1.0));
   s.agent.version = "<u>v</u>";
   const std::string html = Render(s);
@@ -280,7 +282,7 @@ TEST(StatusPage, AgentTroublesAreShown) {
 TEST(StatusPage, StopsWhenTheSinkDoes) {
   status::StatusSnapshot s;
   s.generated = kWall;
-  for (int i = 0; i < 200; ++i) s.targets.push_back(Failing("t" + std::to_string(i)));
+  for (int i = 0; i < 200; ++i) s.targets.push_back(Share(Failing("t" + std::to_string(i))));
   int calls = 0;
   EXPECT_FALSE(RenderStatusPage(s, [&](std::string_view) { return ++calls < 1; }));
   EXPECT_EQ(calls, 1);
@@ -293,8 +295,8 @@ TEST(StatusPage, AThousandTargetsStayLean) {
   status::StatusSnapshot s = Snapshot();
   s.targets.clear();
   for (int i = 0; i < 1000; ++i) {
-    s.targets.push_back(i % 10 == 0 ? Failing("target-" + std::to_string(i))
-                                    : Healthy("target-" + std::to_string(i)));
+    s.targets.push_back(Share(i % 10 == 0 ? Failing("target-" + std::to_string(i))
+                                          : Healthy("target-" + std::to_string(i))));
   }
   std::size_t bytes = 0, chunks = 0, largest = 0;
   const auto start = std::chrono::steady_clock::now();
