@@ -40,8 +40,12 @@ constexpr auto kSaturationLag = std::chrono::seconds(1);
 // burst of due targets (start-up, a long GC-like stall) never piles thousands of handshakes
 // into flight at once, and their measured latency is not inflated by our own start work.
 constexpr std::size_t kMaxStartsPerStep = 256;
-// Targets copied into the next snapshot per loop iteration (a few ms of work at most).
+// Targets added to the next snapshot per loop iteration (a few ms of work at most).
 constexpr std::size_t kSnapshotSlice = 500;
+// How often idle curl handles that no probe needed meanwhile are freed: after a burst (a
+// stalled loop catching up, a start) the pool shrinks back to what the schedule uses
+// within two periods, so RSS does not keep the burst's high-water mark.
+constexpr auto kIdleTrimInterval = std::chrono::seconds(30);
 // The loop counts as alive if it ran an iteration this recently (it wakes at least every 1 s).
 constexpr auto kAliveWithin = std::chrono::seconds(10);
 
@@ -161,6 +165,7 @@ struct App::Impl {
   status::AgentStatus agent_status;
   core::Clock::Duration max_lag_since_publish{0};
   core::Clock::TimePoint last_publish{};
+  core::Clock::TimePoint last_idle_trim{};
   std::vector<schedule::Scheduler::Due> due_buffer;
 
   std::shared_ptr<status::StatusSnapshot> building;  // a snapshot being built in slices
@@ -567,6 +572,10 @@ void App::Step(milliseconds max_wait) {
   if (now - m.last_evaluation >= m.options.evaluate_interval) m.EvaluateAlerts(now);
   if (m.building || now - m.last_publish >= m.options.publish_interval) {
     m.ContinueSnapshot(now, kSnapshotSlice);
+  }
+  if (now - m.last_idle_trim >= kIdleTrimInterval) {
+    m.multi.TrimIdle();
+    m.last_idle_trim = now;
   }
 }
 

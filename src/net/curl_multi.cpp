@@ -177,6 +177,7 @@ struct CurlMulti::Impl {
   std::vector<std::unique_ptr<Transfer>> slots;
   std::vector<std::uint32_t> free_slots;  // LIFO, so the warmest handle is reused first
   std::size_t idle_handles = 0;
+  std::size_t idle_low_water = 0;  // fewest idle handles since the last TrimIdle()
   std::size_t active = 0;
   // Requests that failed before reaching curl (or were started during destruction); their
   // callbacks run from the next Poll(), never inside Start().
@@ -188,7 +189,10 @@ struct CurlMulti::Impl {
     if (!free_slots.empty()) {
       Transfer& t = *slots[free_slots.back()];
       free_slots.pop_back();
-      if (t.easy != nullptr) --idle_handles;
+      if (t.easy != nullptr) {
+        --idle_handles;
+        idle_low_water = std::min(idle_low_water, idle_handles);
+      }
       return t;
     }
     slots.push_back(std::make_unique<Transfer>());
@@ -509,5 +513,24 @@ std::size_t CurlMulti::Poll(std::chrono::milliseconds max_wait) {
 void CurlMulti::Wakeup() { curl_multi_wakeup(impl_->multi); }
 
 std::size_t CurlMulti::InFlight() const { return impl_->active + impl_->deferred.size(); }
+
+std::size_t CurlMulti::TrimIdle() {
+  Impl& m = *impl_;
+  std::size_t freed = 0;
+  // free_slots is LIFO: its front holds the handles that have waited longest.
+  for (const std::uint32_t slot : m.free_slots) {
+    if (freed == m.idle_low_water) break;
+    Transfer& t = *m.slots[slot];
+    if (t.easy == nullptr) continue;
+    curl_easy_cleanup(t.easy);
+    t.easy = nullptr;
+    ++freed;
+  }
+  m.idle_handles -= freed;
+  m.idle_low_water = m.idle_handles;
+  return freed;
+}
+
+std::size_t CurlMulti::IdleHandles() const { return impl_->idle_handles; }
 
 }  // namespace gatewatch::net

@@ -39,6 +39,13 @@ class CurlMulti {
 
   std::size_t InFlight() const;
 
+  // Frees the idle easy handles that no request needed since the previous call (as many as
+  // the fewest idle there were in between), coldest first, and returns how many. Called now
+  // and then, it lets the pool follow demand down after a burst instead of keeping the
+  // burst's handles (and their receive buffers) for good.
+  std::size_t TrimIdle();
+  std::size_t IdleHandles() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -244,6 +244,36 @@ TEST_F(CurlMultiTest, FreshConnectionsConnectEveryTimeReuseDoesNot) {
   EXPECT_LT(Clock::now() - stopping, milliseconds(500));
 }
 
+TEST_F(CurlMultiTest, IdleHandlesFollowDemandDownAfterABurst) {
+  FakeUpstream up;
+  up.Start();
+  up.Set("/k", Step(200));
+  // A burst of 8 at once leaves 8 idle handles.
+  std::size_t done = 0;
+  for (int i = 0; i < 8; ++i) multi_.Start(Get(up.Url("/k")), [&](HttpResponse&&) { ++done; });
+  for (int i = 0; i < 100 && done < 8; ++i) multi_.Poll(milliseconds(50));
+  ASSERT_EQ(done, 8u);
+  EXPECT_EQ(multi_.IdleHandles(), 8u);
+  // Nothing idle was spare before the burst: nothing is freed yet.
+  EXPECT_EQ(multi_.TrimIdle(), 0u);
+  // Then 2 at a time: 6 handles were never needed since the last trim, and go.
+  for (int round = 0; round < 3; ++round) {
+    done = 0;
+    for (int i = 0; i < 2; ++i) multi_.Start(Get(up.Url("/k")), [&](HttpResponse&&) { ++done; });
+    for (int i = 0; i < 100 && done < 2; ++i) multi_.Poll(milliseconds(50));
+    ASSERT_EQ(done, 2u);
+  }
+  EXPECT_EQ(multi_.TrimIdle(), 6u);
+  EXPECT_EQ(multi_.IdleHandles(), 2u);
+  // Unused since: the last two go at the next trim, and requests still work afterwards.
+  EXPECT_EQ(multi_.TrimIdle(), 2u);
+  EXPECT_EQ(multi_.IdleHandles(), 0u);
+  const auto r = Run(Get(up.Url("/k")));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->http_status, 200);
+  EXPECT_EQ(multi_.IdleHandles(), 1u);
+}
+
 TEST_F(CurlMultiTest, SlowAnswerOnAReusedConnectionIsATimeout) {
   FakeUpstream up;
   up.Start();
