@@ -48,6 +48,7 @@ if ((judged_from < 1 || judged_from >= samples)); then
 fi
 
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+  "$root/scripts/deps.sh" bench
   launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   build_log=$(mktemp /tmp/gatewatch-soak-build-XXXXXX.log)

@@ -12,7 +12,7 @@ test_pkgs=(libgtest-dev libgmock-dev nginx-light haproxy lighttpd squid apache2 
   prometheus prometheus-alertmanager openssl procps
   libyaml-cpp-dev systemd dpkg-dev file chromium clang libclang-rt-14-dev)
 
-bench_pkgs=(prometheus-blackbox-exporter curl)
+bench_pkgs=(prometheus-blackbox-exporter curl python3)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
