@@ -59,6 +59,9 @@ std::string DemoConfig(const server::DemoPeers& peers, const std::string& listen
          "labels = { env = \"demo\" }\n\n" +
          "[defaults]\ninterval = \"" + s(1'000) + "\"\ntimeout = \"" + s(500) + "\"\n\n" +
          "[[target]]\nname = \"shop-gateway\"\nurl = \"" + peers.GatewayUrl("/api/health") +
+         // upstream: on each 502 the backend is probed directly, so the diagnosis says
+         // which hop broke (the backend refusing), the thing the demo is there to show.
+         "\"\nupstream = \"" + peers.BackendUrl("/health") +
          "\"\nlabels = { tier = \"gateway\" }\n\n" +
          "[[target]]\nname = \"shop-backend\"\nurl = \"" + peers.BackendUrl("/health") +
          "\"\nlabels = { tier = \"backend\" }\n\n" +
