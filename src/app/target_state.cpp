@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "app/shard.h"
 #include "core/secret.h"
 #include "diagnose/describe.h"
 #include "diagnose/findings.h"
@@ -23,6 +24,14 @@ double Seconds(std::chrono::microseconds us) { return static_cast<double>(us.cou
 std::chrono::milliseconds FastestInterval(const config::TargetSpec& spec) {
   return spec.unhealthy_interval ? std::min(spec.interval, *spec.unhealthy_interval)
                                  : spec.interval;
+}
+
+// Where this target's window buckets and sparkline points start (see
+// window::TargetWindows): from its name, so it is stable across restarts and reloads, and
+// spread over targets so they cross boundaries at different moments. Below 2^32 ms.
+core::Clock::Duration WindowPhase(const std::string& name) {
+  constexpr std::uint64_t kRangeMs = std::uint64_t{1} << 32;
+  return std::chrono::milliseconds(static_cast<std::int64_t>(StableHash(name) % kRangeMs));
 }
 
 }  // namespace
@@ -49,10 +58,10 @@ void Observe(status::Histogram& histogram, double seconds) {
 TargetState::TargetState(config::TargetSpec spec,
                          const std::vector<std::chrono::milliseconds>& spans)
     : spec_(std::move(spec)),
-      windows_(spans, FastestInterval(spec_)),
+      windows_(spans, FastestInterval(spec_), WindowPhase(spec_.name)),
       status_(std::make_shared<status::TargetStatus>()),
       counters_(std::make_shared<status::ProbeCounters>()),
-      history_(status::SparklineWidthFor(spans)) {
+      history_(status::SparklineWidthFor(spans), WindowPhase(spec_.name)) {
   counters_->duration = EmptyHistogram(ProbeDurationBounds());
   status_->counters = counters_;
   ReplaceSpec(spec_);
@@ -72,7 +81,7 @@ void TargetState::ReplaceSpec(config::TargetSpec spec) {
 }
 
 void TargetState::ResetWindows(const std::vector<std::chrono::milliseconds>& spans) {
-  windows_ = window::TargetWindows(spans, FastestInterval(spec_));
+  windows_ = window::TargetWindows(spans, FastestInterval(spec_), WindowPhase(spec_.name));
   summary_stale_ = true;
   history_.SetSparklineWidth(status::SparklineWidthFor(spans));
 }
@@ -185,19 +194,10 @@ void TargetState::Summarize(core::Clock::TimePoint now) {
   status.windows.clear();
   status.windows.reserve(stats.size());
   status.sparkline = history_.SparklineAt(now);
-  // Valid until the first boundary after `now` of any window bucket or sparkline point (both
-  // are aligned to the steady clock's epoch): that is when the oldest results start to drop
-  // out, or the sparkline moves on by a point.
-  const auto next_boundary = [&](core::Clock::Duration width) {
-    return core::Clock::TimePoint((now.time_since_epoch() / width + 1) * width);
-  };
+  // Valid until the first boundary after `now` of any window bucket or sparkline point: that
+  // is when the oldest results start to drop out, or the sparkline moves on by a point.
   summarized_at_ = now;
-  summary_valid_until_ = next_boundary(history_.sparkline_width());
-  for (const auto& window : windows_.windows()) {
-    const auto width = window.bucket_width();
-    if (width <= core::Clock::Duration::zero()) continue;
-    summary_valid_until_ = std::min(summary_valid_until_, next_boundary(width));
-  }
+  summary_valid_until_ = std::min(windows_.NextBoundary(now), history_.NextPointAt(now));
   summary_stale_ = false;
   for (std::size_t i = 0; i < stats.size(); ++i) {
     const auto& s = stats[i];

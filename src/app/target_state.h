@@ -81,7 +81,7 @@ class TargetState {
   // instead of merging every bucket again: exact, not an estimate.
   core::Clock::TimePoint summarized_at_{}, summary_valid_until_{};
   bool summary_stale_ = true;
-  status::TargetHistory history_;  // recent results and the sparkline series (440 bytes)
+  status::TargetHistory history_;  // recent results and the sparkline series (444 bytes)
 };
 
 // Bucket bounds (seconds) of gatewatch_probe_duration_seconds and the schedule-lag histogram.

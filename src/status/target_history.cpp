@@ -135,10 +135,15 @@ RecentResult RecentResults::operator[](std::size_t i) const {
   return r;
 }
 
-TargetHistory::TargetHistory(milliseconds sparkline_width) { SetSparklineWidth(sparkline_width); }
+TargetHistory::TargetHistory(milliseconds sparkline_width, core::Clock::Duration phase)
+    : phase_ms_(static_cast<std::uint32_t>(
+          std::chrono::duration_cast<milliseconds>(phase).count() & 0xffffffffu)) {
+  SetSparklineWidth(sparkline_width);
+}
 
 std::int32_t TargetHistory::PointOf(core::Clock::TimePoint t) const {
-  const std::int64_t point = t.time_since_epoch() / milliseconds(width_ms_);
+  const std::int64_t point = (t.time_since_epoch() - milliseconds(phase_ms_ % width_ms_)) /
+                             milliseconds(width_ms_);
   return static_cast<std::int32_t>(
       std::clamp<std::int64_t>(point, 0, std::numeric_limits<std::int32_t>::max()));
 }
@@ -184,6 +189,15 @@ Sparkline TargetHistory::SparklineAt(core::Clock::TimePoint now) const {
     out.latency[static_cast<std::size_t>(i)] = latency_[Slot(static_cast<std::int32_t>(p))];
   }
   return out;
+}
+
+core::Clock::TimePoint TargetHistory::NextPointAt(core::Clock::TimePoint now) const {
+  const milliseconds width(width_ms_);
+  const milliseconds phase(phase_ms_ % width_ms_);
+  // PointOf clamps at 0: before the first point (early steady times), it ends at its end.
+  const std::int64_t point = std::max<std::int64_t>(
+      0, (now.time_since_epoch() - phase) / width);
+  return core::Clock::TimePoint(width * (point + 1) + phase);
 }
 
 void TargetHistory::SetSparklineWidth(milliseconds width) {

@@ -24,15 +24,16 @@
 //    copied out on request (the detail view asks the loop for one target, App answers
 //    between iterations). Publishing it would add 3.6 MB to every snapshot at 10,000
 //    targets for a view that looks at one target at a time.
-// TargetHistory, the loop's recorder of both, is 440 bytes per target, with no heap; with
-// the Sparkline field that the loop's own TargetStatus copy also carries, 512 bytes.
+// TargetHistory, the loop's recorder of both, is 444 bytes per target, with no heap; with
+// the Sparkline field that the loop's own TargetStatus copy also carries, 516 bytes.
 namespace gatewatch::status {
 
 // One target's recent trend: kPoints points of equal `width`, oldest first; the last point
 // is the one containing the time the snapshot was taken (so it is usually partial). Each
 // point holds the share of its probes answered with HTTP 502 and the latency of its slowest
 // probe, each quantized to one byte (kEmpty: no probe finished in that point).
-// Points are aligned to the steady clock (index = steady time / width), like the windows.
+// Points are aligned to the steady clock plus the target's phase (index = (steady time -
+// phase) / width), like the target's windows.
 // A value type; copies are safe to hand to other threads.
 struct Sparkline {
   static constexpr std::size_t kPoints = 30;
@@ -124,10 +125,12 @@ class RecentResults {
 };
 
 // The probe loop's recorder for one target: its RecentResults and the sparkline series
-// being built. 440 bytes, no heap. Not thread-safe: owned by the probe loop.
+// being built. 444 bytes, no heap. Not thread-safe: owned by the probe loop.
 class TargetHistory {
  public:
-  explicit TargetHistory(std::chrono::milliseconds sparkline_width);
+  // phase: where points start, as for window::TargetWindows (only phase mod width counts).
+  explicit TargetHistory(std::chrono::milliseconds sparkline_width,
+                         core::Clock::Duration phase = core::Clock::Duration::zero());
 
   // Files `result` (by its steady `started` time; one that started in a point already
   // closed counts in the newest point). `hop`: who answered a 5xx, or null.
@@ -140,6 +143,8 @@ class TargetHistory {
 
   const RecentResults& recent() const { return recent_; }
   std::chrono::milliseconds sparkline_width() const { return std::chrono::milliseconds(width_ms_); }
+  // When the point holding `now` ends: until then SparklineAt(now) changes only by Record.
+  core::Clock::TimePoint NextPointAt(core::Clock::TimePoint now) const;
 
  private:
   std::int32_t PointOf(core::Clock::TimePoint t) const;
@@ -147,6 +152,7 @@ class TargetHistory {
 
   RecentResults recent_;
   std::uint32_t width_ms_ = 0;  // 1 ms .. 1 h
+  std::uint32_t phase_ms_ = 0;  // the phase in whole ms, below 2^32 (about 49 days)
   std::int32_t newest_ = -1;    // point index of the newest point recorded; -1: none
   // The newest point's counts (saturating), re-encoded into its slot on every Record.
   std::uint16_t total_ = 0, status_502_ = 0;
@@ -154,7 +160,7 @@ class TargetHistory {
   std::array<std::uint8_t, Sparkline::kPoints> ratio_502_{};  // ring: point i at i % kPoints
   std::array<std::uint8_t, Sparkline::kPoints> latency_{};
 };
-static_assert(sizeof(RecentResults) == 364 && sizeof(TargetHistory) == 440);
+static_assert(sizeof(RecentResults) == 364 && sizeof(TargetHistory) == 444);
 static_assert(sizeof(Sparkline) == 72);
 
 }  // namespace gatewatch::status

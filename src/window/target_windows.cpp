@@ -1,9 +1,13 @@
 #include "window/target_windows.h"
 
+#include <algorithm>
+
 namespace gatewatch::window {
 
 TargetWindows::TargetWindows(const std::vector<std::chrono::milliseconds>& spans,
-                             std::chrono::milliseconds fastest_interval) {
+                             std::chrono::milliseconds fastest_interval,
+                             core::Clock::Duration phase)
+    : phase_(phase) {
   windows_.reserve(spans.size());
   for (std::chrono::milliseconds span : spans) {
     windows_.emplace_back(span, SlidingWindow::kDefaultBuckets, fastest_interval);
@@ -11,7 +15,7 @@ TargetWindows::TargetWindows(const std::vector<std::chrono::milliseconds>& spans
 }
 
 void TargetWindows::Record(core::Clock::TimePoint at, const probe::ProbeResult& result) {
-  for (SlidingWindow& window : windows_) window.Record(at, result);
+  for (SlidingWindow& window : windows_) window.Record(at - phase_, result);
 }
 
 std::vector<WindowStats> TargetWindows::Stats(core::Clock::TimePoint now) const {
@@ -22,7 +26,21 @@ std::vector<WindowStats> TargetWindows::Stats(core::Clock::TimePoint now) const 
 
 void TargetWindows::Stats(core::Clock::TimePoint now, std::vector<WindowStats>& out) const {
   out.resize(windows_.size());
-  for (std::size_t i = 0; i < windows_.size(); ++i) out[i] = windows_[i].Stats(now);
+  for (std::size_t i = 0; i < windows_.size(); ++i) out[i] = windows_[i].Stats(now - phase_);
+}
+
+core::Clock::TimePoint TargetWindows::NextBoundary(core::Clock::TimePoint now) const {
+  auto next = core::Clock::TimePoint::max();
+  const auto shifted = (now - phase_).time_since_epoch();
+  for (const SlidingWindow& window : windows_) {
+    const auto width = window.bucket_width();
+    if (width <= core::Clock::Duration::zero()) continue;
+    // Floor division: the shifted time may be before the epoch.
+    auto index = shifted / width;
+    if (index * width > shifted) --index;
+    next = std::min(next, core::Clock::TimePoint((index + 1) * width) + phase_);
+  }
+  return next;
 }
 
 std::vector<std::chrono::milliseconds> TargetWindows::spans() const {

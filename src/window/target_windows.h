@@ -13,11 +13,16 @@ namespace gatewatch::window {
 // alert needs), each with SlidingWindow::kDefaultBuckets buckets. Every result goes into
 // all of them. Consecutive-failure counting is not here; the caller owns it.
 //
-// Memory: 24 bytes plus one SlidingWindow per span, whose counter width follows its bucket
+// Memory: 32 bytes plus one SlidingWindow per span, whose counter width follows its bucket
 // width and the target's interval (window/sliding_window.h): 440, 728 or 1,328 bytes. So
 // for the default 1m/5m/1h, 1,920 bytes for a target probed every 100 ms and 1,320 for one
 // probed every 10s or less often (3,984 with 32-bit counters everywhere), plus allocator
 // overhead for 4 heap blocks; at most 4,008 if every window widens to 32 bits.
+//
+// Phase: every window's buckets start at the steady epoch plus `phase` (modulo the bucket
+// width), by shifting the times passed to the windows. Targets with different phases cross
+// bucket boundaries at different moments, so the agent never re-summarizes all its targets
+// in the same second (at 10,000 targets that burst doubled the published statuses at once).
 // Not thread-safe: owned by the probe loop; publish copies of Stats().
 class TargetWindows {
  public:
@@ -25,7 +30,8 @@ class TargetWindows {
   // fastest_interval: the target's shortest interval (see SlidingWindow).
   explicit TargetWindows(
       const std::vector<std::chrono::milliseconds>& spans,
-      std::chrono::milliseconds fastest_interval = SlidingWindow::kMinProbeInterval);
+      std::chrono::milliseconds fastest_interval = SlidingWindow::kMinProbeInterval,
+      core::Clock::Duration phase = core::Clock::Duration::zero());
 
   void Record(core::Clock::TimePoint at, const probe::ProbeResult& result);
   // One WindowStats per span, in the order of spans().
@@ -33,12 +39,17 @@ class TargetWindows {
   // Reuses `out`'s capacity: no allocation once it has held as many entries.
   void Stats(core::Clock::TimePoint now, std::vector<WindowStats>& out) const;
 
+  // The first bucket boundary of any window after `now`: until then Stats(now) can change
+  // only by recording.
+  core::Clock::TimePoint NextBoundary(core::Clock::TimePoint now) const;
+
   std::vector<std::chrono::milliseconds> spans() const;
   const std::vector<SlidingWindow>& windows() const { return windows_; }
   std::size_t memory_bytes() const;  // inline and heap bytes, allocator overhead aside
 
  private:
   std::vector<SlidingWindow> windows_;
+  core::Clock::Duration phase_;
 };
 
 }  // namespace gatewatch::window

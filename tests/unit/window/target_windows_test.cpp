@@ -91,6 +91,36 @@ TEST(TargetWindows, WorstCaseIsTheOldThirtyTwoBitSize) {
   for (const WindowStats& stats : windows.Stats(kBase)) EXPECT_EQ(stats.status_503, 70'000u);
 }
 
+TEST(TargetWindows, APhaseMovesEveryBucketBoundaryByIt) {
+  // The 1m window has 12 s buckets: aligned to the epoch they start at kBase + 12 s * k;
+  // with a 5 s phase at kBase + 5 s + 12 s * k.
+  TargetWindows aligned(kSpans);
+  TargetWindows shifted(kSpans, SlidingWindow::kMinProbeInterval, seconds(5));
+  aligned.Record(kBase + seconds(1), Result(502));
+  shifted.Record(kBase + seconds(1), Result(502));
+  // Aligned, the result's bucket [kBase, +12s) leaves the 1m window at kBase + 72 s; shifted,
+  // its bucket [kBase - 7s, +5s) leaves at kBase + 65 s.
+  EXPECT_EQ(aligned.Stats(kBase + seconds(64))[0].status_502, 1u);
+  EXPECT_EQ(shifted.Stats(kBase + seconds(64))[0].status_502, 1u);
+  EXPECT_EQ(aligned.Stats(kBase + seconds(65))[0].status_502, 1u);
+  EXPECT_EQ(shifted.Stats(kBase + seconds(65))[0].status_502, 0u);
+  EXPECT_EQ(aligned.Stats(kBase + seconds(72))[0].status_502, 0u);
+  // The longer windows still hold it either way.
+  EXPECT_EQ(shifted.Stats(kBase + seconds(65))[2].status_502, 1u);
+
+  // The next boundary of any window: the 1m window's, the earliest.
+  EXPECT_EQ(aligned.NextBoundary(kBase + seconds(1)), kBase + seconds(12));
+  EXPECT_EQ(shifted.NextBoundary(kBase + seconds(1)), kBase + seconds(5));
+  EXPECT_EQ(shifted.NextBoundary(kBase + seconds(5)), kBase + seconds(17)) << "strictly after";
+  // Only the phase modulo the bucket width counts.
+  TargetWindows wrapped(kSpans, SlidingWindow::kMinProbeInterval, seconds(5) + hours(7));
+  EXPECT_EQ(wrapped.NextBoundary(kBase + seconds(1)), kBase + seconds(5));
+  // Before the steady epoch too (floor, not truncation).
+  const TimePoint early = TimePoint{} - seconds(30);
+  EXPECT_EQ(aligned.NextBoundary(early), TimePoint{} - seconds(24));
+  EXPECT_EQ(TargetWindows({}).NextBoundary(kBase), TimePoint::max());
+}
+
 TEST(TargetWindows, NoSpansIsValid) {
   TargetWindows windows({});
   windows.Record(kBase, Result(200));
