@@ -122,7 +122,6 @@ struct App::Impl {
     agent_status.version = core::kVersion;
     agent_status.started = clock.WallNow();
     agent_status.schedule_lag.bounds = ScheduleLagBounds();
-    agent_status.schedule_lag.counts.assign(ScheduleLagBounds().size() + 1, 0);
     last_loop_ns.store(clock.Now().time_since_epoch().count());
   }
 

@@ -1,6 +1,7 @@
 #include "app/target_state.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "app/shard.h"
 #include "core/secret.h"
@@ -13,8 +14,8 @@ namespace {
 
 status::Histogram EmptyHistogram(const std::vector<double>& bounds) {
   status::Histogram h;
+  assert(bounds.size() <= status::Histogram::kMaxBounds);
   h.bounds = bounds;
-  h.counts.assign(bounds.size() + 1, 0);
   return h;
 }
 
@@ -39,12 +40,14 @@ core::Clock::Duration WindowPhase(const std::string& name) {
 const std::vector<double>& ProbeDurationBounds() {
   static const std::vector<double> kBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                               0.5,   1,    2.5,   5,    10};
+  assert(kBounds.size() <= status::Histogram::kMaxBounds);
   return kBounds;
 }
 
 const std::vector<double>& ScheduleLagBounds() {
   static const std::vector<double> kBounds = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
                                               0.25,  0.5,   1,    2.5,   5};
+  assert(kBounds.size() <= status::Histogram::kMaxBounds);
   return kBounds;
 }
 

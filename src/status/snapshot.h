@@ -24,12 +24,17 @@
 namespace gatewatch::status {
 
 // Cumulative-free histogram: counts[i] holds observations <= bounds[i] and > bounds[i-1];
-// counts.back() (one more than bounds) holds the rest (+Inf).
+// counts[bounds.size()] holds the rest (+Inf).
 struct Histogram {
-  // Upper bounds, ascending, seconds. Points at storage that outlives every snapshot (the
-  // agent's fixed bucket layouts), so copying a histogram never copies its bounds.
+  // The agent's layouts have 11 bounds. Inline, not a vector: every target's counters hold
+  // one, copied on every change once published, and a heap block each would cost 112 bytes
+  // and an allocation per copy.
+  static constexpr std::size_t kMaxBounds = 11;
+  // Upper bounds, ascending, seconds; at most kMaxBounds. Points at storage that outlives
+  // every snapshot (the agent's fixed bucket layouts), so copying a histogram never copies
+  // its bounds.
   std::span<const double> bounds;
-  std::vector<std::uint64_t> counts;
+  std::array<std::uint64_t, kMaxBounds + 1> counts{};
   double sum = 0;
   std::uint64_t count = 0;
 };
