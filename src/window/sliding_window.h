@@ -51,8 +51,9 @@ struct WindowStats {
 // has 8-bit counters up to spans of 16 h. The headroom covers the scheduler's jitter and
 // a run moved earlier by an interval change. A slot is 64, 112 or 212 bytes, and
 // sizeof(SlidingWindow) is 56, so with kDefaultBuckets a window is 440, 728 or 1,328 bytes
-// (it was 1,320 for every span when all counters were 32-bit): for 1m/5m/1h, 1,920 bytes
-// per target probed every 100 ms, 1,320 for one probed every 10s or less often.
+// (it was 1,320 for every span when all counters were 32-bit): for 1m/5m/1h, 1,928 bytes
+// per target probed every 100 ms, 1,328 for one probed every 10s or less often (with
+// TargetWindows' 32).
 // Should a caller record faster than that anyway, a bucket about to overflow first widens
 // the whole ring to the next width (one allocation, then memory_bytes() grows to that
 // width's size and stays there), so counts stay exact; only 32-bit counters saturate, at

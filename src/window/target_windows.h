@@ -15,9 +15,9 @@ namespace gatewatch::window {
 //
 // Memory: 32 bytes plus one SlidingWindow per span, whose counter width follows its bucket
 // width and the target's interval (window/sliding_window.h): 440, 728 or 1,328 bytes. So
-// for the default 1m/5m/1h, 1,920 bytes for a target probed every 100 ms and 1,320 for one
-// probed every 10s or less often (3,984 with 32-bit counters everywhere), plus allocator
-// overhead for 4 heap blocks; at most 4,008 if every window widens to 32 bits.
+// for the default 1m/5m/1h, 1,928 bytes for a target probed every 100 ms and 1,328 for one
+// probed every 10s or less often (3,992 with 32-bit counters everywhere), plus allocator
+// overhead for 4 heap blocks; at most 4,016 if every window widens to 32 bits.
 //
 // Phase: every window's buckets start at the steady epoch plus `phase` (modulo the bucket
 // width), by shifting the times passed to the windows. Targets with different phases cross
