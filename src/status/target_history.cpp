@@ -192,12 +192,9 @@ Sparkline TargetHistory::SparklineAt(core::Clock::TimePoint now) const {
 }
 
 core::Clock::TimePoint TargetHistory::NextPointAt(core::Clock::TimePoint now) const {
-  const milliseconds width(width_ms_);
-  const milliseconds phase(phase_ms_ % width_ms_);
-  // PointOf clamps at 0: before the first point (early steady times), it ends at its end.
-  const std::int64_t point = std::max<std::int64_t>(
-      0, (now.time_since_epoch() - phase) / width);
-  return core::Clock::TimePoint(width * (point + 1) + phase);
+  // PointOf clamps at 0, so before the first point this is the first point's end.
+  return core::Clock::TimePoint(milliseconds(width_ms_) * (std::int64_t{PointOf(now)} + 1) +
+                                milliseconds(phase_ms_ % width_ms_));
 }
 
 void TargetHistory::SetSparklineWidth(milliseconds width) {

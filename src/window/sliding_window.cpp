@@ -64,6 +64,10 @@ std::int64_t SlidingWindow::BucketIndex(core::Clock::TimePoint t) const {
   return FloorDiv(t.time_since_epoch().count(), width_.count());
 }
 
+core::Clock::TimePoint SlidingWindow::NextBoundary(core::Clock::TimePoint now) const {
+  return core::Clock::TimePoint(width_ * (BucketIndex(now) + 1));
+}
+
 template <typename Counter>
 bool SlidingWindow::RecordIn(Ring<Counter>& ring, std::int64_t index,
                              const probe::ProbeResult& result) {

@@ -85,6 +85,10 @@ class SlidingWindow {
   // Sums the buckets covering (now - span, now] (see the edges above); empty: zeros.
   WindowStats Stats(core::Clock::TimePoint now) const;
 
+  // The start of the bucket after the one holding `now`: until then Stats(now) changes only
+  // by recording.
+  core::Clock::TimePoint NextBoundary(core::Clock::TimePoint now) const;
+
   std::chrono::milliseconds span() const { return span_; }
   core::Clock::Duration bucket_width() const { return width_; }
   std::size_t buckets() const;

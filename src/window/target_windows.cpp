@@ -31,14 +31,8 @@ void TargetWindows::Stats(core::Clock::TimePoint now, std::vector<WindowStats>& 
 
 core::Clock::TimePoint TargetWindows::NextBoundary(core::Clock::TimePoint now) const {
   auto next = core::Clock::TimePoint::max();
-  const auto shifted = (now - phase_).time_since_epoch();
   for (const SlidingWindow& window : windows_) {
-    const auto width = window.bucket_width();
-    if (width <= core::Clock::Duration::zero()) continue;
-    // Floor division: the shifted time may be before the epoch.
-    auto index = shifted / width;
-    if (index * width > shifted) --index;
-    next = std::min(next, core::Clock::TimePoint((index + 1) * width) + phase_);
+    next = std::min(next, window.NextBoundary(now - phase_) + phase_);
   }
   return next;
 }
