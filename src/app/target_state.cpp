@@ -191,21 +191,19 @@ std::shared_ptr<const status::TargetStatus> TargetState::Publish(core::Clock::Ti
 }
 
 void TargetState::Summarize(core::Clock::TimePoint now) {
-  const auto stats = windows_.Stats(now);
-  const auto& spans = windows_.spans();
   status::TargetStatus& status = MutableStatus();
   status.windows.clear();
-  status.windows.reserve(stats.size());
+  status.windows.reserve(windows_.size());
   status.sparkline = history_.SparklineAt(now);
   // Valid until the first boundary after `now` of any window bucket or sparkline point: that
   // is when the oldest results start to drop out, or the sparkline moves on by a point.
   summarized_at_ = now;
   summary_valid_until_ = std::min(windows_.NextBoundary(now), history_.NextPointAt(now));
   summary_stale_ = false;
-  for (std::size_t i = 0; i < stats.size(); ++i) {
-    const auto& s = stats[i];
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    const window::WindowStats s = windows_.StatsOf(i, now);
     status::WindowSummary w;
-    w.span = spans[i];
+    w.span = windows_.span(i);
     w.total = s.total;
     w.failed = s.failed;
     w.status_5xx = s.status_5xx;

@@ -26,7 +26,7 @@ std::vector<WindowStats> TargetWindows::Stats(core::Clock::TimePoint now) const 
 
 void TargetWindows::Stats(core::Clock::TimePoint now, std::vector<WindowStats>& out) const {
   out.resize(windows_.size());
-  for (std::size_t i = 0; i < windows_.size(); ++i) out[i] = windows_[i].Stats(now - phase_);
+  for (std::size_t i = 0; i < windows_.size(); ++i) out[i] = StatsOf(i, now);
 }
 
 core::Clock::TimePoint TargetWindows::NextBoundary(core::Clock::TimePoint now) const {

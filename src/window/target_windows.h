@@ -44,6 +44,12 @@ class TargetWindows {
   core::Clock::TimePoint NextBoundary(core::Clock::TimePoint now) const;
 
   std::vector<std::chrono::milliseconds> spans() const;
+  // Window by window, allocating nothing (the agent summarizes a target per result).
+  std::size_t size() const { return windows_.size(); }
+  std::chrono::milliseconds span(std::size_t i) const { return windows_[i].span(); }
+  WindowStats StatsOf(std::size_t i, core::Clock::TimePoint now) const {
+    return windows_[i].Stats(now - phase_);
+  }
   const std::vector<SlidingWindow>& windows() const { return windows_; }
   std::size_t memory_bytes() const;  // inline and heap bytes, allocator overhead aside
 
