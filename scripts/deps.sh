@@ -7,7 +7,7 @@ set -euo pipefail
 
 build_pkgs=(g++ cmake make pkg-config ca-certificates
   libcpp-httplib-dev libcurl4-openssl-dev prometheus-cpp-dev libtomlplusplus-dev
-  libspdlog-dev nlohmann-json3-dev libre2-dev libssl-dev libsystemd-dev)
+  libspdlog-dev nlohmann-json3-dev libre2-dev libssl-dev libsystemd-dev libjemalloc-dev)
 test_pkgs=(libgtest-dev libgmock-dev nginx-light haproxy lighttpd squid apache2 varnish
   prometheus prometheus-alertmanager openssl procps
   libyaml-cpp-dev systemd dpkg-dev file chromium clang libclang-rt-14-dev)

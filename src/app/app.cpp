@@ -1,6 +1,5 @@
 #include "app/app.h"
 
-#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include "app/round_runner.h"
 #include "app/shard.h"
 #include "app/target_state.h"
+#include "core/allocator.h"
 #include "core/duration.h"
 #include "core/log.h"
 #include "core/version.h"
@@ -700,7 +700,7 @@ ReloadOutcome App::ApplyConfig(config::Config config) {
   spdlog::info("{}", message);
   // Parsing a large config leaves megabytes of freed TOML nodes scattered through the heap;
   // hand those pages back so the agent's resident size reflects what it keeps.
-  malloc_trim(0);
+  core::ReleaseFreeMemory();
   return {true, message};
 }
 

@@ -17,6 +17,7 @@
 #include "app/signals.h"
 #include "config/load.h"
 #include "config/values.h"
+#include "core/allocator.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "notify/dispatcher.h"
@@ -120,8 +121,9 @@ int RunAgent(const std::vector<std::string>& args) {
   std::optional<config::Shard> shard;
   if (const char* env = std::getenv("GATEWATCH_SHARD"); env != nullptr && *env != '\0') {
     shard = config::ParseShard(env);
-    if (!shard) return Usage("GATEWATCH_SHARD must look like I/N with I < N, got \"" +
-                             std::string(env) + "\"");
+    if (!shard)
+      return Usage("GATEWATCH_SHARD must look like I/N with I < N, got \"" + std::string(env) +
+                   "\"");
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
     if ((args[i] == "--config" || args[i] == "-c") && i + 1 < args.size()) {
@@ -164,7 +166,8 @@ int RunAgent(const std::vector<std::string>& args) {
     spdlog::critical("cannot start: {}", e.what());
     return kExitFailure;
   }
-  spdlog::info("gatewatch {} running with {} (port {})", core::kVersion, path, app->http_port());
+  spdlog::info("gatewatch {} running with {} (port {}, {})", core::kVersion, path, app->http_port(),
+               core::AllocatorName());
 
   // Destroyed (its thread joined) before the App, so a late signal never finds it gone.
   auto signals = std::make_unique<SignalWatcher>(
@@ -206,7 +209,7 @@ int RunCli(int argc, char** argv) {
   if (args.empty()) return Usage("no command given");
   const std::string command = args[0];
   if (command == "--version" || command == "version") {
-    std::printf("gatewatch %s\n", core::kVersion);
+    std::printf("gatewatch %s\nallocator: %s\n", core::kVersion, core::AllocatorName().c_str());
     return kExitOk;
   }
   if (command == "--help" || command == "-h" || command == "help") {

@@ -121,6 +121,9 @@ TEST(Package, DebHasTheLayoutMetadataAndMaintainerScripts) {
   for (const char* lib : {"libcurl4", "libsystemd0", "libstdc++6", "libc6"}) {
     EXPECT_TRUE(packages.contains(lib)) << lib << " not in Depends: " << depends.output;
   }
+  if (GATEWATCH_LINKS_JEMALLOC) {
+    EXPECT_TRUE(packages.contains("libjemalloc2")) << "not in Depends: " << depends.output;
+  }
   for (const char* member : {"conffiles", "postinst", "prerm", "postrm"}) {
     EXPECT_NE(info.output.find(std::string(" ") + member), std::string::npos) << member;
   }
