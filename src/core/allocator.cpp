@@ -16,7 +16,13 @@ std::string AllocatorName() {
   std::size_t length = sizeof(version);
   if (mallctl != nullptr && mallctl("version", &version, &length, nullptr, 0) == 0 &&
       version != nullptr) {
-    return std::string("jemalloc ") + version;
+    std::string name = std::string("jemalloc ") + version;
+    unsigned arenas = 0;
+    length = sizeof(arenas);
+    if (mallctl("opt.narenas", &arenas, &length, nullptr, 0) == 0) {
+      name += " (" + std::to_string(arenas) + (arenas == 1 ? " arena)" : " arenas)");
+    }
+    return name;
   }
   return "glibc malloc";
 }

@@ -6,7 +6,7 @@
 // builds run on glibc's malloc. Both work either way: jemalloc is found at run time.
 namespace gatewatch::core {
 
-// "jemalloc 5.3.0-0-g54eaed1d8b56b1aa528be3bdd1877e59c56fa90c" or "glibc malloc".
+// "jemalloc 5.3.0-0-g54eaed1d8b56b1aa528be3bdd1877e59c56fa90c (1 arena)" or "glibc malloc".
 std::string AllocatorName();
 
 // Returns freed memory to the kernel now (after a large config load, say), instead of when

@@ -20,6 +20,10 @@ TEST(Cli, VersionNamesTheAllocatorTheBuildLinked) {
   const std::string expected =
       GATEWATCH_LINKS_JEMALLOC ? "allocator: jemalloc 5." : "allocator: glibc malloc";
   EXPECT_NE(r.output.find(expected), std::string::npos) << r.output;
+  // With the arena count main.cpp configures (one busy thread needs no more).
+  if (GATEWATCH_LINKS_JEMALLOC) {
+    EXPECT_NE(r.output.find("(1 arena)"), std::string::npos) << r.output;
+  }
 }
 
 }  // namespace
