@@ -72,16 +72,18 @@ class TargetState {
   // Once published it is never written again (copy-on-write, like the counters), so other
   // threads read it without locks while the loop moves on to a copy.
   std::shared_ptr<status::TargetStatus> status_;
-  bool status_published_ = false;
   // status_->counters, writable, under the same copy-on-write rule.
   std::shared_ptr<status::ProbeCounters> counters_;
-  bool counters_published_ = false;
   // The windows and sparkline change only when a result is recorded or time crosses a bucket
   // boundary of some window or a sparkline point, so until then Publish() reuses them
   // instead of merging every bucket again: exact, not an estimate.
   core::Clock::TimePoint summarized_at_{}, summary_valid_until_{};
-  bool summary_stale_ = true;
   status::TargetHistory history_;  // recent results and the sparkline series (444 bytes)
+  // Last, in history_'s tail padding: 10,000 targets hold one of these each, and at 896
+  // bytes (static_assert in target_state.cpp) it fits jemalloc's 896-byte size class.
+  bool status_published_ = false;
+  bool counters_published_ = false;
+  bool summary_stale_ = true;
 };
 
 // Bucket bounds (seconds) of gatewatch_probe_duration_seconds and the schedule-lag histogram.

@@ -33,8 +33,10 @@ struct StatusMatcher {
   bool operator==(const StatusMatcher&) const = default;
 };
 
-enum class ConnectionMode { kFresh, kReuse };
-enum class HealthMode { kAuto, kOff };
+// One byte each: with the flags beside them they pack into a word of TargetSpec, which every
+// target holds (app/target_state.h counts its bytes).
+enum class ConnectionMode : std::uint8_t { kFresh, kReuse };
+enum class HealthMode : std::uint8_t { kAuto, kOff };
 
 struct Header {
   std::string name;
@@ -60,7 +62,6 @@ struct TargetSpec {
   HealthMode health = HealthMode::kAuto;
   bool follow_redirects = false;
   bool tls_insecure = false;
-  std::size_t max_body_bytes = 1 << 20;
   ConnectionMode connection = ConnectionMode::kFresh;
   // Probe every address the URL's host resolves to (A and AAAA, at most 16), each pinned with
   // the Host header and TLS name unchanged; the round's result is the worst address's.
@@ -68,7 +69,9 @@ struct TargetSpec {
   // After a failure that follows a pass, up to this many quick probes on fresh connections
   // (0..5), each only when it can finish before the next scheduled round: transient vs
   // persistent. Later failures in a row need none: the target's own probes reproduce them.
-  int confirm = 1;
+  // One byte, like the fields before it, so the six share a word.
+  std::int8_t confirm = 1;
+  std::size_t max_body_bytes = 1 << 20;
   std::map<std::string, std::string> labels;  // shown only in gatewatch_target_info
 
   // True when probing it would behave the same (used by reload to keep windows).

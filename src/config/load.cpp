@@ -607,7 +607,7 @@ class Loader {
       } else if (k == "confirm") {
         const auto* i = value.as_integer();
         if (i != nullptr && i->get() >= 0 && i->get() <= kMaxConfirm) {
-          spec.confirm = static_cast<int>(i->get());
+          spec.confirm = static_cast<std::int8_t>(i->get());
         } else {
           Error(At(value), path,
                 "must be an integer 0.." + std::to_string(kMaxConfirm) +
