@@ -101,7 +101,7 @@ void PrintView(const status::StatusSnapshot& snap, double elapsed_s) {
     } else {
       std::printf(" %-8s", std::string(probe::ReasonName(t.last->reason)).c_str());
     }
-    std::printf("  502 ratio %.2f of %3" PRIu64, status::WindowSummary::Ratio(w.status_502, w.total),
+    std::printf("  502 ratio %.2f of %3" PRIu32, status::WindowSummary::Ratio(w.status_502, w.total),
                 w.total);
     if (w.p99) std::printf("  p99 %6.1fms", *w.p99 * 1000);
     if (!t.up) std::printf("\n          %s", t.diagnosis.c_str());

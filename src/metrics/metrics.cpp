@@ -303,7 +303,7 @@ void RenderTargets(Writer& w, const std::vector<std::shared_ptr<const status::Ta
           MetricType::Untyped);
   for (const auto& t : targets) {
     for (const auto& win : t.windows) {
-      const std::pair<std::string_view, const std::optional<double>*> quantiles[] = {
+      const std::pair<std::string_view, const status::QuantileSeconds*> quantiles[] = {
           {"0.5", &win.p50}, {"0.9", &win.p90}, {"0.99", &win.p99}};
       for (const auto& [quantile, value] : quantiles) {
         if (*value) {

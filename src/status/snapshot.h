@@ -1,7 +1,10 @@
 #pragma once
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,16 +42,45 @@ struct Histogram {
   std::uint64_t count = 0;
 };
 
+// A latency quantile in seconds, or none (an empty window); reads like std::optional<double>.
+// Held as whole microseconds, which is what window::LatencyHistogram's quantiles are, so
+// nothing is rounded away: 4 bytes instead of std::optional<double>'s 16.
+class QuantileSeconds {
+ public:
+  QuantileSeconds() = default;
+  QuantileSeconds(std::nullopt_t) {}  // NOLINT: converts like std::optional
+  // Saturates at about 71 minutes (the histogram tops out at 120 s); negatives count as 0.
+  QuantileSeconds(std::chrono::microseconds value)  // NOLINT: converts like std::optional
+      : us_(static_cast<std::uint32_t>(std::clamp<std::int64_t>(value.count(), 0, kNone - 1))) {}
+  QuantileSeconds(double seconds)  // NOLINT: converts like std::optional
+      : QuantileSeconds(std::chrono::microseconds(std::llround(std::clamp(seconds, 0.0, 1e4) * 1e6))) {}
+  bool has_value() const { return us_ != kNone; }
+  explicit operator bool() const { return has_value(); }
+  double operator*() const { return static_cast<double>(us_) / 1e6; }
+  operator std::optional<double>() const {  // NOLINT: converts like std::optional
+    return has_value() ? std::optional<double>(**this) : std::nullopt;
+  }
+  bool operator==(const QuantileSeconds&) const = default;
+
+ private:
+  static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+  std::uint32_t us_ = kNone;
+};
+
+// One window of one target, as of a snapshot. Every target's status holds one per window and
+// a changed target's status is copied (copy-on-write, see TargetStatus), so it is kept to 48
+// bytes: 32-bit counts (a bucket ring holds at most 2^32 - 1 results per counter anyway, see
+// window/sliding_window.h; larger sums saturate) and 4-byte quantiles.
 struct WindowSummary {
   std::chrono::milliseconds span{0};
-  std::uint64_t total = 0, failed = 0;
-  std::uint64_t status_5xx = 0, status_502 = 0, status_503 = 0, status_504 = 0;
-  // Latency quantiles in seconds; nullopt for an empty window.
-  std::optional<double> p50, p90, p99;
+  std::uint32_t total = 0, failed = 0;
+  std::uint32_t status_5xx = 0, status_502 = 0, status_503 = 0, status_504 = 0;
+  QuantileSeconds p50, p90, p99;  // none for an empty window
   static double Ratio(std::uint64_t part, std::uint64_t whole) {
     return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
   }
 };
+static_assert(sizeof(WindowSummary) == 48);
 
 inline constexpr std::size_t kReasonCount = 11;  // indexes are FailureReason values
 
