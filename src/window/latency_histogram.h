@@ -42,6 +42,7 @@ class BasicLatencyHistogram {
                 std::is_same_v<Counter, std::uint32_t>);
 
  public:
+  using CounterType = Counter;
   static constexpr std::size_t kBuckets = 46;
   static constexpr std::chrono::microseconds kMin{100};          // where the log scale starts
   static constexpr std::chrono::microseconds kMax{120'000'000};  // lower bound of overflow
@@ -65,6 +66,17 @@ class BasicLatencyHistogram {
   static std::chrono::microseconds LowerBound(std::size_t bucket);
   static std::size_t BucketOf(std::chrono::microseconds latency);
   Counter bucket_count(std::size_t bucket) const { return counts_[bucket]; }
+  // The exact extremes in µs (clamped to [0, kMax]); min > max while empty.
+  std::uint32_t min_us() const { return min_us_; }
+  std::uint32_t max_us() const { return max_us_; }
+  // Adds `count` samples to `bucket` (saturating), and widens the extremes to cover
+  // [min_us, max_us]: how a compact form of this histogram merges into it
+  // (window/sparse_latency_histogram.h). A sample's extremes must be added with it.
+  void AddToBucket(std::size_t bucket, std::uint64_t count) {
+    const std::uint64_t sum = std::uint64_t{counts_[bucket]} + count;
+    counts_[bucket] = sum > kFull ? kFull : static_cast<Counter>(sum);
+  }
+  void AddExtremes(std::uint32_t min_us, std::uint32_t max_us) { Extend(min_us, max_us); }
 
   bool operator==(const BasicLatencyHistogram&) const = default;
 

@@ -1,6 +1,7 @@
 #include "window/sliding_window.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <type_traits>
 
@@ -45,17 +46,21 @@ SlidingWindow::SlidingWindow(std::chrono::milliseconds span, std::size_t buckets
   const std::size_t size = std::max<std::size_t>(buckets, 1) + 1;
   const std::int64_t span_ticks = core::Clock::Duration(span_).count();
   const auto n = static_cast<std::int64_t>(size - 1);
+  // The slot sizes the header's Memory paragraph gives.
+  static_assert(sizeof(Slot<SparseLatencyHistogram<std::uint8_t>>) == 32);
+  static_assert(sizeof(Slot<SparseLatencyHistogram<std::uint16_t>>) == 44);
+  static_assert(sizeof(Slot<LatencyHistogram>) == 212);
   // Rounded up so that N buckets cover at least the whole span.
   width_ = core::Clock::Duration((span_ticks + n - 1) / n);
   switch (CounterBytesFor(width_, fastest_interval)) {
     case 1:
-      rings_.emplace<Ring<std::uint8_t>>(size);
+      rings_.emplace<SparseRing<std::uint8_t>>(size);
       break;
     case 2:
-      rings_.emplace<Ring<std::uint16_t>>(size);
+      rings_.emplace<SparseRing<std::uint16_t>>(size);
       break;
     default:
-      rings_.emplace<Ring<std::uint32_t>>(size);
+      rings_.emplace<DenseRing<std::uint32_t>>(size);
       break;
   }
 }
@@ -68,22 +73,11 @@ core::Clock::TimePoint SlidingWindow::NextBoundary(core::Clock::TimePoint now) c
   return core::Clock::TimePoint(width_ * (BucketIndex(now) + 1));
 }
 
-template <typename Counter>
-bool SlidingWindow::RecordIn(Ring<Counter>& ring, std::int64_t index,
+template <typename Histogram>
+bool SlidingWindow::RecordIn(Ring<Histogram>& ring, std::int64_t index,
                              const probe::ProbeResult& result) {
-  const auto size = static_cast<std::int64_t>(ring.size());
-  if (index > newest_) {
-    if (index >= newest_ + size) {
-      std::fill(ring.begin(), ring.end(), Slot<Counter>{});
-    } else {
-      for (std::int64_t i = newest_ + 1; i <= index; ++i) ring[SlotOf(i, size)] = Slot<Counter>{};
-    }
-    newest_ = index;
-  } else if (index <= newest_ - size) {
-    return true;  // its slot already holds a newer bucket
-  }
-
-  Slot<Counter>& slot = ring[SlotOf(index, size)];
+  using Counter = typename Histogram::CounterType;
+  Slot<Histogram>& slot = ring[SlotOf(index, static_cast<std::int64_t>(ring.size()))];
   const bool failed = !result.success();
   const int status = result.http_status;
   const bool status_5xx = status >= 500 && status <= 599;
@@ -107,30 +101,97 @@ bool SlidingWindow::RecordIn(Ring<Counter>& ring, std::int64_t index,
 
 void SlidingWindow::Record(core::Clock::TimePoint at, const probe::ProbeResult& result) {
   const std::int64_t index = BucketIndex(at);
+  if (index > newest_) {
+    Advance(index);
+  } else if (index < newest_ - static_cast<std::int64_t>(buckets())) {
+    return;  // its slot already holds a newer bucket
+  }
   const auto record_in = [&](auto& ring) { return RecordIn(ring, index, result); };
-  // At most twice: 32-bit rings always take the result.
+  // At most three times: sparse to dense to wider; 32-bit rings always take the result.
   while (!std::visit(record_in, rings_)) Widen();
 }
 
+namespace {
+
+template <typename From, typename To>
+void CopyCounters(const From& from, To& to) {
+  to.failed = from.failed;
+  to.status_5xx = from.status_5xx;
+  to.status_502 = from.status_502;
+  to.status_503 = from.status_503;
+  to.status_504 = from.status_504;
+}
+
+template <typename Counter>
+bool FitsSparse(const BasicLatencyHistogram<Counter>& dense) {
+  std::size_t used = 0;
+  for (std::size_t bucket = 0; bucket < BasicLatencyHistogram<Counter>::kBuckets; ++bucket) {
+    if (dense.bucket_count(bucket) != 0 && ++used > SparseLatencyHistogram<Counter>::kEntries) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void SlidingWindow::Advance(std::int64_t index) {
+  std::visit(
+      [&](auto& ring) {
+        using Slot = typename std::decay_t<decltype(ring)>::value_type;
+        const auto size = static_cast<std::int64_t>(ring.size());
+        if (index >= newest_ + size) {
+          std::fill(ring.begin(), ring.end(), Slot{});
+        } else {
+          for (std::int64_t i = newest_ + 1; i <= index; ++i) ring[SlotOf(i, size)] = Slot{};
+        }
+      },
+      rings_);
+  newest_ = index;
+
+  const auto to_sparse = [this](const auto& dense) {
+    using Counter = typename std::decay_t<decltype(dense)>::value_type::Counter;
+    for (const auto& slot : dense) {
+      if (!FitsSparse(slot.latency)) return;
+    }
+    SparseRing<Counter> sparse(dense.size());
+    for (std::size_t i = 0; i < dense.size(); ++i) {
+      sparse[i].latency.AssignFrom(dense[i].latency);
+      CopyCounters(dense[i], sparse[i]);
+    }
+    rings_ = std::move(sparse);
+  };
+  if (const auto* ring = std::get_if<DenseRing<std::uint8_t>>(&rings_)) {
+    to_sparse(*ring);
+  } else if (const auto* ring = std::get_if<DenseRing<std::uint16_t>>(&rings_)) {
+    to_sparse(*ring);
+  }
+}
+
 void SlidingWindow::Widen() {
-  const auto copy_into = [](const auto& narrow, auto& wide) {
-    for (std::size_t i = 0; i < narrow.size(); ++i) {
-      wide[i].latency.Merge(narrow[i].latency);
-      wide[i].failed = narrow[i].failed;
-      wide[i].status_5xx = narrow[i].status_5xx;
-      wide[i].status_502 = narrow[i].status_502;
-      wide[i].status_503 = narrow[i].status_503;
-      wide[i].status_504 = narrow[i].status_504;
+  const auto copy_into = [](const auto& from, auto& to) {
+    for (std::size_t i = 0; i < from.size(); ++i) {
+      if constexpr (requires { from[i].latency.MergeInto(to[i].latency); }) {
+        from[i].latency.MergeInto(to[i].latency);
+      } else {
+        to[i].latency.Merge(from[i].latency);
+      }
+      CopyCounters(from[i], to[i]);
     }
   };
-  if (const auto* ring = std::get_if<Ring<std::uint8_t>>(&rings_)) {
-    Ring<std::uint16_t> wide(ring->size());
-    copy_into(*ring, wide);
-    rings_ = std::move(wide);
-  } else if (const auto* ring = std::get_if<Ring<std::uint16_t>>(&rings_)) {
-    Ring<std::uint32_t> wide(ring->size());
-    copy_into(*ring, wide);
-    rings_ = std::move(wide);
+  const auto widen = [&]<typename To>(const auto& from) {
+    To to(from.size());
+    copy_into(from, to);
+    rings_ = std::move(to);
+  };
+  if (const auto* ring = std::get_if<SparseRing<std::uint8_t>>(&rings_)) {
+    widen.template operator()<DenseRing<std::uint8_t>>(*ring);
+  } else if (const auto* ring = std::get_if<SparseRing<std::uint16_t>>(&rings_)) {
+    widen.template operator()<DenseRing<std::uint16_t>>(*ring);
+  } else if (const auto* ring = std::get_if<DenseRing<std::uint8_t>>(&rings_)) {
+    widen.template operator()<DenseRing<std::uint16_t>>(*ring);
+  } else if (const auto* ring = std::get_if<DenseRing<std::uint16_t>>(&rings_)) {
+    widen.template operator()<DenseRing<std::uint32_t>>(*ring);
   }
 }
 
@@ -153,7 +214,11 @@ WindowStats SlidingWindow::Stats(core::Clock::TimePoint now) const {
           stats.status_502 += slot.status_502;
           stats.status_503 += slot.status_503;
           stats.status_504 += slot.status_504;
-          stats.latency.Merge(slot.latency);
+          if constexpr (requires { slot.latency.MergeInto(stats.latency); }) {
+            slot.latency.MergeInto(stats.latency);
+          } else {
+            stats.latency.Merge(slot.latency);
+          }
         }
       },
       rings_);
@@ -165,9 +230,14 @@ std::size_t SlidingWindow::buckets() const {
 }
 
 std::size_t SlidingWindow::counter_bytes() const {
-  constexpr std::size_t kBytes[] = {sizeof(std::uint8_t), sizeof(std::uint16_t),
-                                    sizeof(std::uint32_t)};
+  constexpr std::size_t kBytes[] = {1, 2, 1, 2, 4};  // in the order of Rings' alternatives
+  static_assert(std::size(kBytes) == std::variant_size_v<Rings>);
   return kBytes[rings_.index()];
+}
+
+bool SlidingWindow::sparse() const {
+  return std::holds_alternative<SparseRing<std::uint8_t>>(rings_) ||
+         std::holds_alternative<SparseRing<std::uint16_t>>(rings_);
 }
 
 std::size_t SlidingWindow::memory_bytes() const {

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "probe/result.h"
 #include "window/latency_histogram.h"
+#include "window/sparse_latency_histogram.h"
 
 namespace gatewatch::window {
 
@@ -41,29 +42,36 @@ struct WindowStats {
 // start of the newest recorded bucket minus span) is dropped. Time may jump by any amount:
 // a jump of a whole ring or more clears it in O(buckets), never bucket by bucket.
 //
-// Memory: each slot holds a BasicLatencyHistogram (46 counters, exact min and max) and the
-// failed/5xx/502/503/504 counters, all of one width picked at construction: the narrowest of
-// 8, 16 or 32 bits that holds kHeadroom (2) times the most results one bucket can get from a
-// target probed every `fastest_interval` (the target's shortest interval, unhealthy_interval
-// included; at least kMinProbeInterval, 100 ms, config's minimum), that is
-// ceil(w / fastest_interval) results. At 100 ms, w <= 12.7s (spans up to 63s) gets 8 bits,
-// w <= 3,276s (spans up to 4.5 h) 16 bits, longer ones 32 bits; a target probed every 30s
-// has 8-bit counters up to spans of 16 h. The headroom covers the scheduler's jitter and
-// a run moved earlier by an interval change. A slot is 64, 112 or 212 bytes, and
-// sizeof(SlidingWindow) is 56, so with kDefaultBuckets a window is 440, 728 or 1,328 bytes
-// (it was 1,320 for every span when all counters were 32-bit): for 1m/5m/1h, 1,928 bytes
-// per target probed every 100 ms, 1,328 for one probed every 10s or less often (with
-// TargetWindows' 32).
-// Should a caller record faster than that anyway, a bucket about to overflow first widens
-// the whole ring to the next width (one allocation, then memory_bytes() grows to that
-// width's size and stays there), so counts stay exact; only 32-bit counters saturate, at
-// UINT32_MAX, instead of wrapping (a 7d window at 10 probes/s puts 1.2 million results in a
-// bucket). Stats always merges into a 32-bit LatencyHistogram, so counts and quantiles are
-// exactly what 32-bit slots gave: nothing is traded for accuracy. The trade-offs are a
-// visit over the counter width per Record and Stats (measured faster than before, from the
-// smaller footprint), and memory that depends on the span. The exact min and max stay in
-// every slot (8 of its bytes): with one pair per window they could not expire, and q = 0
-// and q = 1 would stop being exact.
+// Memory: each slot holds a latency histogram (exact min and max, and per log-scaled
+// latency bucket a count) and the failed/5xx/502/503/504 counters, all of one width picked
+// at construction: the narrowest of 8, 16 or 32 bits that holds kHeadroom (2) times the most
+// results one bucket can get from a target probed every `fastest_interval` (the target's
+// shortest interval, unhealthy_interval included; at least kMinProbeInterval, 100 ms,
+// config's minimum), that is ceil(w / fastest_interval) results. At 100 ms, w <= 12.7s
+// (spans up to 63s) gets 8 bits, w <= 3,276s (spans up to 4.5 h) 16 bits, longer ones 32
+// bits; a target probed every 30s has 8-bit counters up to spans of 16 h. The headroom covers
+// the scheduler's jitter and a run moved earlier by an interval change.
+// The histogram starts sparse (window/sparse_latency_histogram.h: up to 7 of the 46 latency
+// buckets per slot, which is what a target's latencies over one time bucket usually need):
+// a slot is then 32 bytes (8-bit) or 44 (16-bit); dense, 64, 112 or 212 (32-bit counters are
+// always dense). sizeof(SlidingWindow) is 56, so with kDefaultBuckets a window is 248 or 320
+// bytes sparse, 440, 728 or 1,328 dense; for 1m/5m/1h, 776 bytes per target (with
+// TargetWindows' 32) probed every 10 s or less often, 848 for one probed every 1 s to 5 s.
+// Changes of form, each one allocation of the ring, and every count carried over exactly:
+//  - sparse to dense, when a sample would need an eighth latency bucket in its slot;
+//  - dense back to sparse, when time moves to a new bucket and every slot fits sparse again
+//    (so a burst of scattered latencies costs memory only while it is in the window; the
+//    check reads each slot once, at most once per bucket width);
+//  - to the next counter width, when a bucket is about to overflow (should a caller record
+//    faster than it said): memory then stays at that width, so counts stay exact; only
+//    32-bit counters saturate, at UINT32_MAX, instead of wrapping (a 7d window at 10
+//    probes/s puts 1.2 million results in a bucket).
+// Stats always merges into a 32-bit LatencyHistogram, so counts and quantiles are exactly
+// what dense 32-bit slots gave: nothing is traded for accuracy. The trade-offs are a visit
+// over the form and counter width per Record and Stats, and memory that depends on the span
+// and the latencies' spread (at most the dense size). The exact min and max stay in every
+// slot (8 of its bytes): with one pair per window they could not expire, and q = 0 and q = 1
+// would stop being exact.
 // Cost: Record is O(log 48) plus clearing any buckets time moved past; Stats merges
 // buckets + 1 histograms (~300 additions with the default).
 //
@@ -94,27 +102,43 @@ class SlidingWindow {
   std::size_t buckets() const;
   // Bytes per slot counter now: 1, 2 or 4 (more than at construction once a bucket overflowed).
   std::size_t counter_bytes() const;
+  // Whether the slots' histograms are in the sparse form now (see Memory above).
+  bool sparse() const;
   // Bytes this window occupies, inline and on the heap (allocator overhead aside).
   std::size_t memory_bytes() const;
 
  private:
   // WindowStats minus `total` (that is latency.Count()), in saturating counters. Every
   // counter is at most latency.Count(), and 503/502/504 at most status_5xx.
-  template <typename Counter>
+  template <typename Histogram>
   struct Slot {
-    BasicLatencyHistogram<Counter> latency;
+    using Counter = typename Histogram::CounterType;
+    Histogram latency;
     Counter failed = 0, status_5xx = 0, status_502 = 0, status_503 = 0, status_504 = 0;
   };
+  // buckets + 1 slots; index i lives at i mod size.
+  template <typename Histogram>
+  using Ring = std::vector<Slot<Histogram>>;
   template <typename Counter>
-  using Ring = std::vector<Slot<Counter>>;  // buckets + 1 slots; index i lives at i mod size
-  using Rings = std::variant<Ring<std::uint8_t>, Ring<std::uint16_t>, Ring<std::uint32_t>>;
+  using SparseRing = Ring<SparseLatencyHistogram<Counter>>;
+  template <typename Counter>
+  using DenseRing = Ring<BasicLatencyHistogram<Counter>>;
+  // Exactly one alternative at a time: the current form and counter width.
+  using Rings = std::variant<SparseRing<std::uint8_t>, SparseRing<std::uint16_t>,
+                             DenseRing<std::uint8_t>, DenseRing<std::uint16_t>,
+                             DenseRing<std::uint32_t>>;
 
   std::int64_t BucketIndex(core::Clock::TimePoint t) const;
-  // Moves the ring forward to `index` and records there. False, leaving that bucket as it
-  // was, if a counter the result needs is full (never for 32-bit ones, which saturate).
-  template <typename Counter>
-  bool RecordIn(Ring<Counter>& ring, std::int64_t index, const probe::ProbeResult& result);
-  void Widen();  // to the next counter width, keeping every count
+  // Moves the ring forward to `index` (see Advance) and records there. False, leaving that
+  // bucket as it was, if the slot cannot take the result in its current form: a counter the
+  // result needs is full (never for 32-bit ones, which saturate) or a sparse slot has no
+  // entry left for its latency bucket.
+  template <typename Histogram>
+  bool RecordIn(Ring<Histogram>& ring, std::int64_t index, const probe::ProbeResult& result);
+  // Clears the slots time moved past on the way to bucket `index` (> newest_), then turns a
+  // dense 8/16-bit ring whose slots all fit sparse back into a sparse one.
+  void Advance(std::int64_t index);
+  void Widen();  // sparse to dense, or dense to the next counter width, keeping every count
 
   std::chrono::milliseconds span_;
   core::Clock::Duration width_;

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 namespace gatewatch::window {
@@ -313,20 +314,66 @@ TEST(SlidingWindow, MemoryIsSmallAndFixed) {
   static_assert(sizeof(BasicLatencyHistogram<std::uint16_t>) == 100);
   static_assert(sizeof(BasicLatencyHistogram<std::uint8_t>) == 56);
   static_assert(sizeof(SlidingWindow) <= 56);
-  // Slots: 64 bytes (8-bit), 112 (16-bit) or 212 (32-bit); 6 of them with 5 buckets.
+  // Slots start sparse: 32 bytes (8-bit) or 44 (16-bit); 32-bit ones are dense, 212 bytes.
+  // 6 of them with 5 buckets.
   const SlidingWindow one_minute(minutes(1));
-  EXPECT_EQ(one_minute.memory_bytes(), sizeof(SlidingWindow) + 6 * 64u);
-  EXPECT_EQ(one_minute.memory_bytes(), 440u);
+  EXPECT_TRUE(one_minute.sparse());
+  EXPECT_EQ(one_minute.memory_bytes(), sizeof(SlidingWindow) + 6 * 32u);
+  EXPECT_EQ(one_minute.memory_bytes(), 248u);
   const SlidingWindow five_minutes(minutes(5));
-  EXPECT_EQ(five_minutes.memory_bytes(), 728u);
+  EXPECT_EQ(five_minutes.memory_bytes(), 320u);
   const SlidingWindow one_hour(hours(1));
-  EXPECT_EQ(one_hour.memory_bytes(), 728u);
+  EXPECT_EQ(one_hour.memory_bytes(), 320u);
   const SlidingWindow week(days(7));
+  EXPECT_FALSE(week.sparse());
   EXPECT_EQ(week.memory_bytes(), sizeof(SlidingWindow) + 6 * 212u);
   const SlidingWindow fine(days(7), 60);  // 2.8h buckets: 32-bit
   EXPECT_EQ(fine.memory_bytes(), sizeof(SlidingWindow) + 61 * 212u);
   const SlidingWindow day(hours(24), 60);  // 24 min buckets: 16-bit
-  EXPECT_EQ(day.memory_bytes(), sizeof(SlidingWindow) + 61 * 112u);
+  EXPECT_EQ(day.memory_bytes(), sizeof(SlidingWindow) + 61 * 44u);
+}
+
+TEST(SlidingWindow, SparseSlotsTurnDenseForScatteredLatenciesAndBackOnceTheyExpire) {
+  SlidingWindow window(minutes(1));  // 12s buckets, 8-bit
+  std::vector<std::pair<core::Clock::Duration, microseconds>> recorded;
+  const auto record = [&](core::Clock::Duration at, microseconds latency) {
+    window.Record(At(at), Result(200, latency));
+    recorded.emplace_back(at, latency);
+  };
+  // What Stats(now) must give: the results in buckets (now - 5 buckets) .. now.
+  const auto expected = [&](core::Clock::Duration now) {
+    LatencyHistogram latency;
+    const auto width = window.bucket_width();
+    for (const auto& [at, value] : recorded) {
+      if (at / width <= now / width && at / width > now / width - 6) latency.Record(value);
+    }
+    return latency;
+  };
+  // Seven latency buckets in one slot (each latency doubles; a bucket is 1.366x wider than
+  // the one before): still sparse.
+  for (int i = 0; i < 7; ++i) record(seconds(1), microseconds(1'000 << i));
+  EXPECT_TRUE(window.sparse());
+  EXPECT_EQ(window.memory_bytes(), 248u);
+  // An eighth: the ring turns dense, keeping every sample.
+  record(seconds(2), microseconds(128'000));
+  EXPECT_FALSE(window.sparse());
+  EXPECT_EQ(window.counter_bytes(), 1u);
+  EXPECT_EQ(window.memory_bytes(), sizeof(SlidingWindow) + 6 * 64u);
+  EXPECT_EQ(window.Stats(At(seconds(2))).latency, expected(seconds(2)));
+  EXPECT_EQ(window.Stats(At(seconds(2))).total, 8u);
+  // Later buckets keep it dense while that slot is in the ring.
+  record(seconds(13), microseconds(1'000));
+  record(seconds(60), microseconds(2'000));
+  EXPECT_FALSE(window.sparse());
+  EXPECT_EQ(window.Stats(At(seconds(60))).latency, expected(seconds(60)));
+  EXPECT_EQ(window.Stats(At(seconds(60))).total, 10u);
+  // At 72s bucket [0s, 12s) leaves the ring: every slot fits sparse again.
+  record(seconds(72), microseconds(1'000));
+  EXPECT_TRUE(window.sparse());
+  EXPECT_EQ(window.memory_bytes(), 248u);
+  EXPECT_EQ(window.Stats(At(seconds(72))).latency, expected(seconds(72)));
+  EXPECT_EQ(window.Stats(At(seconds(72))).total, 3u);
+  EXPECT_EQ(window.Stats(At(seconds(72))).latency.Quantile(1.0), microseconds(2'000));
 }
 
 // The largest count one bucket of `window` can get from probes `gap` apart.
@@ -505,11 +552,22 @@ TEST(SlidingWindow, MatchesBruteForceAtEveryCounterWidth) {
     std::int64_t bucket;
     probe::ProbeResult result;
   };
+  // Latencies either anywhere in 0..200 s (every slot dense soon) or clustered around 2 ms
+  // with scattered phases, so rings turn from sparse to dense and back many times.
   std::mt19937_64 rng(11);
   const int statuses[] = {200, 200, 200, 204, 301, 404, 500, 502, 502, 503, 504, 0};
+  for (const bool clustered : {false, true})
   for (const milliseconds span : {milliseconds(seconds(5)), milliseconds(minutes(1)),
                                   milliseconds(hours(1)), milliseconds(days(7))}) {
     SlidingWindow window(span);
+    int turned_dense = 0, turned_sparse = 0;
+    bool scattering = false;
+    const auto latency = [&] {
+      if (!clustered) return microseconds(rng() % 200'000'000);
+      if (rng() % 100 == 0) scattering = !scattering;
+      if (scattering) return microseconds(rng() % 10'000'000);
+      return microseconds(1'500 + static_cast<std::int64_t>(rng() % 1'000));
+    };
     const auto width = window.bucket_width();
     const auto size = static_cast<std::int64_t>(window.buckets() + 1);
     std::vector<Recorded> kept;
@@ -522,9 +580,11 @@ TEST(SlidingWindow, MatchesBruteForceAtEveryCounterWidth) {
         // Up to 1.5 ring lengths in the past, so some are dropped.
         const auto back = width * static_cast<int>(rng() % (size * 6)) / 4;
         const TimePoint at = rng() % 4 == 0 ? now - back : now;
-        probe::ProbeResult result =
-            Result(statuses[rng() % std::size(statuses)], microseconds(rng() % 200'000'000));
+        probe::ProbeResult result = Result(statuses[rng() % std::size(statuses)], latency());
+        const bool was_sparse = window.sparse();
         window.Record(at, result);
+        turned_dense += was_sparse && !window.sparse();
+        turned_sparse += !was_sparse && window.sparse();
         const std::int64_t bucket = (at - TimePoint{}) / width;  // at > epoch: / is floor
         if (bucket > newest) newest = bucket;
         if (bucket > newest - size) kept.push_back({bucket, std::move(result)});
@@ -555,6 +615,10 @@ TEST(SlidingWindow, MatchesBruteForceAtEveryCounterWidth) {
       ASSERT_EQ(stats.status_503, expected.status_503) << span.count() << " step " << step;
       ASSERT_EQ(stats.status_504, expected.status_504) << span.count() << " step " << step;
       ASSERT_EQ(stats.latency, expected.latency) << span.count() << " step " << step;
+    }
+    if (clustered && span < days(7)) {  // 7d's 32-bit slots are dense from the start
+      EXPECT_GT(turned_dense, 1) << span.count();
+      EXPECT_GT(turned_sparse, 1) << span.count();
     }
   }
 }
