@@ -122,15 +122,14 @@ void CopyCounters(const From& from, To& to) {
   to.status_504 = from.status_504;
 }
 
-template <typename Counter>
-bool FitsSparse(const BasicLatencyHistogram<Counter>& dense) {
-  std::size_t used = 0;
-  for (std::size_t bucket = 0; bucket < BasicLatencyHistogram<Counter>::kBuckets; ++bucket) {
-    if (dense.bucket_count(bucket) != 0 && ++used > SparseLatencyHistogram<Counter>::kEntries) {
-      return false;
-    }
+// Adds a slot's latency samples to `into`, whichever form the slot's histogram has.
+template <typename From, typename Into>
+void AddLatency(const From& from, Into& into) {
+  if constexpr (requires { from.MergeInto(into); }) {
+    from.MergeInto(into);
+  } else {
+    into.Merge(from);
   }
-  return true;
 }
 
 }  // namespace
@@ -152,7 +151,7 @@ void SlidingWindow::Advance(std::int64_t index) {
   const auto to_sparse = [this](const auto& dense) {
     using Counter = typename std::decay_t<decltype(dense)>::value_type::Counter;
     for (const auto& slot : dense) {
-      if (!FitsSparse(slot.latency)) return;
+      if (!SparseLatencyHistogram<Counter>::Fits(slot.latency)) return;
     }
     SparseRing<Counter> sparse(dense.size());
     for (std::size_t i = 0; i < dense.size(); ++i) {
@@ -171,11 +170,7 @@ void SlidingWindow::Advance(std::int64_t index) {
 void SlidingWindow::Widen() {
   const auto copy_into = [](const auto& from, auto& to) {
     for (std::size_t i = 0; i < from.size(); ++i) {
-      if constexpr (requires { from[i].latency.MergeInto(to[i].latency); }) {
-        from[i].latency.MergeInto(to[i].latency);
-      } else {
-        to[i].latency.Merge(from[i].latency);
-      }
+      AddLatency(from[i].latency, to[i].latency);
       CopyCounters(from[i], to[i]);
     }
   };
@@ -214,11 +209,7 @@ WindowStats SlidingWindow::Stats(core::Clock::TimePoint now) const {
           stats.status_502 += slot.status_502;
           stats.status_503 += slot.status_503;
           stats.status_504 += slot.status_504;
-          if constexpr (requires { slot.latency.MergeInto(stats.latency); }) {
-            slot.latency.MergeInto(stats.latency);
-          } else {
-            stats.latency.Merge(slot.latency);
-          }
+          AddLatency(slot.latency, stats.latency);
         }
       },
       rings_);

@@ -69,15 +69,23 @@ class SparseLatencyHistogram {
     dense.AddExtremes(min_us_, max_us_);
   }
 
-  // The same samples as `dense`, or false (leaving this unchanged) if `dense` has more than
-  // kEntries non-empty buckets.
+  // Whether `dense` has at most kEntries non-empty buckets, so AssignFrom takes it.
+  static bool Fits(const Dense& dense) {
+    std::size_t used = 0;
+    for (std::size_t bucket = 0; bucket < Dense::kBuckets; ++bucket) {
+      if (dense.bucket_count(bucket) != 0 && ++used > kEntries) return false;
+    }
+    return true;
+  }
+
+  // The same samples as `dense`, or false (leaving this unchanged) unless Fits(dense).
   bool AssignFrom(const Dense& dense) {
+    if (!Fits(dense)) return false;
     SparseLatencyHistogram sparse;
     std::size_t used = 0;
     for (std::size_t bucket = 0; bucket < Dense::kBuckets; ++bucket) {
       const Counter count = dense.bucket_count(bucket);
       if (count == 0) continue;
-      if (used == kEntries) return false;
       sparse.buckets_[used] = static_cast<std::uint8_t>(bucket);
       sparse.counts_[used++] = count;
     }
