@@ -9,6 +9,7 @@
 #include <future>
 #include <random>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "probe/http_prober.h"
 #include "schedule/scheduler.h"
 #include "server/http_api.h"
+#include "status/snapshot_ledger.h"
 
 namespace gatewatch::app {
 namespace {
@@ -40,8 +42,16 @@ constexpr auto kSaturationLag = std::chrono::seconds(1);
 // burst of due targets (start-up, a long GC-like stall) never piles thousands of handshakes
 // into flight at once, and their measured latency is not inflated by our own start work.
 constexpr std::size_t kMaxStartsPerStep = 256;
-// Targets added to the next snapshot per loop iteration (a few ms of work at most).
+// Targets added to a snapshot per loop iteration while Run() builds one for a reader (a few
+// ms of work at most).
 constexpr std::size_t kSnapshotSlice = 500;
+// A snapshot still held by a reader is handed to other readers this long after it was
+// built, instead of building another: a scrape, a status page and an API call at once
+// share one.
+constexpr auto kSnapshotReuse = std::chrono::seconds(1);
+// How long a reader waits for the loop to build a snapshot, and how many may wait at once.
+constexpr auto kSnapshotWait = std::chrono::seconds(2);
+constexpr std::size_t kMaxSnapshotWaiters = 64;
 // How often idle curl handles that no probe needed meanwhile are freed: after a burst (a
 // stalled loop catching up, a start) the pool shrinks back to what the schedule uses
 // within two periods, so RSS does not keep the burst's high-water mark.
@@ -162,16 +172,33 @@ struct App::Impl {
   alert::TargetView view;
 
   status::AgentStatus agent_status;
-  core::Clock::Duration max_lag_since_publish{0};
-  core::Clock::TimePoint last_publish{};
+  core::Clock::Duration max_lag_since_check{0};
+  core::Clock::TimePoint last_status_check{};
   core::Clock::TimePoint last_idle_trim{};
   std::vector<schedule::Scheduler::Due> due_buffer;
 
+  // Who may touch loop state: Step() and the other loop-thread entry points hold loop_mu
+  // (LoopGuard), and loop_owner names the thread holding it, so a callback on that thread
+  // that reads a snapshot does not wait for itself. While Run() is active, readers on other
+  // threads ask the loop instead of waiting for loop_mu (RequestSnapshot).
+  std::mutex loop_mu;
+  std::atomic<std::thread::id> loop_owner{};
+  bool running = false;  // Run() is active; guarded by request_mu
+
+  // Counts the snapshots alive. readers_may_hold: one was built since the ledger last said
+  // none is alive, so the targets' statuses may be seen by a reader and are copied on change.
+  status::SnapshotLedger ledger;
+  bool readers_may_hold = false;
   std::shared_ptr<status::StatusSnapshot> building;  // a snapshot being built in slices
-  bool building_all_probed = true;
+  std::size_t unprobed = 0;  // targets without a first result: not ready until 0
+  // The last snapshot built, for readers that come within kSnapshotReuse while another still
+  // holds it. Weak: a snapshot nobody reads must not keep the statuses copy-on-write.
   mutable std::mutex snapshot_mu;
-  std::shared_ptr<const status::StatusSnapshot> snapshot;
+  std::weak_ptr<const status::StatusSnapshot> latest;
+  core::Clock::TimePoint latest_at{};
   std::atomic<std::int64_t> last_loop_ns{0};
+  // /readyz without a snapshot: loaded (bit 63), targets (bits 32..62), waiting (bits 0..31).
+  std::atomic<std::uint64_t> readiness{0};
 
   std::mutex request_mu;
   std::vector<std::promise<ReloadOutcome>> reload_waiters;
@@ -190,6 +217,19 @@ struct App::Impl {
   std::atomic<bool> history_requested{false};
   std::optional<server::HistoryReply> RequestHistory(const std::string& target);
   void AnswerHistoryRequests();
+  // Readers waiting for the loop to build a snapshot (guarded by request_mu); one build
+  // answers all of them.
+  std::vector<std::promise<std::shared_ptr<const status::StatusSnapshot>>> snapshot_waiters;
+  std::atomic<bool> snapshot_requested{false};
+  class LoopGuard;
+  // While Run() is active: asks the loop for a snapshot and waits (kSnapshotWait). nullopt
+  // when Run() is not active, so the caller builds it under loop_mu itself.
+  std::optional<std::shared_ptr<const status::StatusSnapshot>> RequestSnapshot();
+  // A snapshot built within kSnapshotReuse of `now` that some reader still holds, or null.
+  std::shared_ptr<const status::StatusSnapshot> Reusable(core::Clock::TimePoint now) const;
+  // Once no snapshot is alive, lets every target write its status in place again.
+  void ReleaseIfUnread();
+  void NoteReadiness();
 
   std::unique_ptr<notify::Dispatcher> dispatcher;
   std::unique_ptr<server::HttpApi> http;  // last member: stopped first, it reads the others
@@ -199,10 +239,13 @@ struct App::Impl {
   void OnResult(Id id, probe::ProbeResult&& result, diagnose::Findings&& findings);
   void OnUpstream(Id id, const probe::ProbeResult& upstream);
   void HandleRequests();
-  void Publish(core::Clock::TimePoint now);  // whole snapshot now
-  // Adds up to max_targets targets to the snapshot being built (starting one if none is);
-  // publishes it and returns true once every target is in.
-  bool ContinueSnapshot(core::Clock::TimePoint now, std::size_t max_targets);
+  // A whole snapshot now (dropping one half built).
+  std::shared_ptr<const status::StatusSnapshot> BuildNow(core::Clock::TimePoint now);
+  // Adds up to max_targets targets to the snapshot being built (starting one if none is).
+  // Once every target is in: caches it, answers the waiting readers and returns it; null
+  // until then.
+  std::shared_ptr<const status::StatusSnapshot> ContinueSnapshot(core::Clock::TimePoint now,
+                                                                 std::size_t max_targets);
   void UpdateSaturation();
   alert::AlertEvent SaturationEvent(bool saturated, core::Clock::Duration lag);
   core::Clock::WallTimePoint saturated_since{};
@@ -214,13 +257,37 @@ struct App::Impl {
   void RemoveTarget(Id id);
 };
 
+// Holds the loop for the calling thread (see App::Impl::loop_mu); a no-op on the thread that
+// already holds it, so loop entry points may call each other.
+// Holds the loop for the calling thread (see loop_mu); a no-op on the thread that already
+// holds it, so loop entry points may call each other.
+class App::Impl::LoopGuard {
+ public:
+  explicit LoopGuard(Impl& m) : m_(m) {
+    if (m_.loop_owner.load() == std::this_thread::get_id()) return;
+    lock_ = std::unique_lock(m_.loop_mu);
+    m_.loop_owner.store(std::this_thread::get_id());
+  }
+  ~LoopGuard() {
+    if (lock_.owns_lock()) m_.loop_owner.store(std::thread::id());
+  }
+  LoopGuard(const LoopGuard&) = delete;
+  LoopGuard& operator=(const LoopGuard&) = delete;
+
+ private:
+  Impl& m_;
+  std::unique_lock<std::mutex> lock_;
+};
+
+
+
 void App::Impl::StartDue(core::Clock::TimePoint now) {
   const std::size_t in_flight = prober.InFlight();
   if (in_flight >= max_in_flight) return;  // due probes wait; their lag shows the saturation
   scheduler.PopDue(now, due_buffer, std::min(kMaxStartsPerStep, max_in_flight - in_flight));
   for (const auto& due : due_buffer) {
     const auto lag = now - due.scheduled;
-    if (lag > max_lag_since_publish) max_lag_since_publish = lag;
+    if (lag > max_lag_since_check) max_lag_since_check = lag;
     Observe(agent_status.schedule_lag, std::chrono::duration<double>(lag).count());
     auto it = targets.find(due.id);
     if (it == targets.end()) continue;
@@ -257,6 +324,8 @@ void App::Impl::OnResult(Id id, probe::ProbeResult&& result, diagnose::Findings&
   const std::string& name = state.spec().name;
   switch (change) {
     case TargetState::Change::kFirst:
+      --unprobed;
+      NoteReadiness();
       if (last.success()) {
         spdlog::info("target {} is UP (http {})", name, last.http_status);
       } else {
@@ -285,12 +354,14 @@ void App::Impl::AddTarget(config::TargetSpec spec, core::Clock::TimePoint now) {
                             std::nullopt});
   scheduler.Add(id, interval, now, key);
   order.push_back(id);
+  ++unprobed;
 }
 
 void App::Impl::RemoveTarget(Id id) {
   auto it = targets.find(id);
   if (it == targets.end()) return;
   if (it->second.in_flight) rounds.Cancel(*it->second.in_flight);
+  if (!it->second.state->probed()) --unprobed;
   rounds.Forget(id);
   scheduler.Remove(id);
   id_by_name.erase(it->second.state->spec().name);
@@ -371,59 +442,107 @@ alert::AlertEvent App::Impl::SaturationEvent(bool saturated, core::Clock::Durati
 }
 
 void App::Impl::UpdateSaturation() {
-  const bool saturated = max_lag_since_publish > kSaturationLag;
+  const bool saturated = max_lag_since_check > kSaturationLag;
   if (saturated != agent_status.saturated) {
     if (saturated) {
       spdlog::warn(
           "agent saturated: probes start up to {:.1f}s late ({} in flight, limit {}); "
           "its own lateness must not be read as target failures",
-          std::chrono::duration<double>(max_lag_since_publish).count(), prober.InFlight(),
+          std::chrono::duration<double>(max_lag_since_check).count(), prober.InFlight(),
           max_in_flight);
     } else {
       spdlog::info("agent keeps its schedule again");
     }
   }
   if (saturated != agent_status.saturated && !config.agent.saturation_notify.empty()) {
-    Notify({SaturationEvent(saturated, max_lag_since_publish)});
+    Notify({SaturationEvent(saturated, max_lag_since_check)});
   }
   agent_status.saturated = saturated;
-  max_lag_since_publish = core::Clock::Duration::zero();
+  max_lag_since_check = core::Clock::Duration::zero();
 }
 
-void App::Impl::Publish(core::Clock::TimePoint now) {
+std::shared_ptr<const status::StatusSnapshot> App::Impl::BuildNow(core::Clock::TimePoint now) {
   building.reset();
-  ContinueSnapshot(now, SIZE_MAX);
+  return ContinueSnapshot(now, SIZE_MAX);
 }
 
-bool App::Impl::ContinueSnapshot(core::Clock::TimePoint now, std::size_t max_targets) {
+std::shared_ptr<const status::StatusSnapshot> App::Impl::ContinueSnapshot(
+    core::Clock::TimePoint now, std::size_t max_targets) {
   if (!building) {
-    UpdateSaturation();
-    building = std::make_shared<status::StatusSnapshot>();
+    building = ledger.Track(std::make_unique<status::StatusSnapshot>());
+    readers_may_hold = true;
     building->generated = clock.WallNow();
     building->targets.reserve(order.size());
-    building_all_probed = true;
   }
   // Targets are added in slices across loop iterations, so at 10,000 targets a snapshot
   // never holds up probe starts for more than a slice's worth of work (an unchanged target
-  // costs a pointer; a changed one a copy of its status).
+  // costs a pointer; a changed one a summary of its windows).
   const std::size_t end = std::min(order.size(), building->targets.size() + max_targets);
   for (std::size_t i = building->targets.size(); i < end; ++i) {
-    auto& state = *targets.at(order[i]).state;
-    building_all_probed = building_all_probed && state.probed();
-    building->targets.push_back(state.Publish(now));
+    building->targets.push_back(targets.at(order[i]).state->Publish(now));
   }
-  if (building->targets.size() < order.size()) return false;
-  agent_status.ready = building_all_probed;
+  if (building->targets.size() < order.size()) return nullptr;
+  agent_status.ready = unprobed == 0;
   building->alerts = alerts.Snapshot();
   agent_status.probes_in_flight = prober.InFlight();
   agent_status.notifications = dispatcher->Stats();
   building->agent = agent_status;
-  last_publish = now;
   std::shared_ptr<const status::StatusSnapshot> done = std::move(building);
   building.reset();
+  {
+    std::lock_guard lock(snapshot_mu);
+    latest = done;
+    latest_at = now;
+  }
+  std::vector<std::promise<std::shared_ptr<const status::StatusSnapshot>>> waiters;
+  {
+    std::lock_guard lock(request_mu);
+    waiters.swap(snapshot_waiters);
+    snapshot_requested.store(false);
+  }
+  for (auto& w : waiters) w.set_value(done);
+  return done;
+}
+
+std::shared_ptr<const status::StatusSnapshot> App::Impl::Reusable(
+    core::Clock::TimePoint now) const {
   std::lock_guard lock(snapshot_mu);
-  snapshot = std::move(done);
-  return true;
+  auto held = latest.lock();
+  if (held && now - latest_at < kSnapshotReuse) return held;
+  return nullptr;
+}
+
+std::optional<std::shared_ptr<const status::StatusSnapshot>> App::Impl::RequestSnapshot() {
+  std::future<std::shared_ptr<const status::StatusSnapshot>> reply;
+  {
+    std::lock_guard lock(request_mu);
+    if (!running) return std::nullopt;
+    if (snapshot_waiters.size() >= kMaxSnapshotWaiters) {
+      std::lock_guard held(snapshot_mu);
+      return latest.lock();
+    }
+    snapshot_waiters.emplace_back();
+    reply = snapshot_waiters.back().get_future();
+    snapshot_requested.store(true);
+  }
+  multi.Wakeup();
+  if (reply.wait_for(kSnapshotWait) == std::future_status::ready) return reply.get();
+  // The loop is stuck (it is also what /healthz reports): an older snapshot beats none.
+  std::lock_guard lock(snapshot_mu);
+  return latest.lock();
+}
+
+void App::Impl::ReleaseIfUnread() {
+  if (!readers_may_hold || ledger.AnyAlive()) return;
+  // Every snapshot is gone, and with it every reader of the statuses it held.
+  for (auto& [id, entry] : targets) entry.state->ReadersGone();
+  readers_may_hold = false;
+}
+
+void App::Impl::NoteReadiness() {
+  const std::uint64_t targets_bits = std::min<std::uint64_t>(order.size(), 0x7fffffff);
+  const std::uint64_t waiting_bits = std::min<std::uint64_t>(unprobed, 0xffffffff);
+  readiness.store((std::uint64_t{loaded} << 63) | (targets_bits << 32) | waiting_bits);
 }
 
 std::optional<server::HistoryReply> App::Impl::RequestHistory(const std::string& target) {
@@ -484,6 +603,8 @@ void App::Impl::HandleRequests() {
 
 App::App(config::Config config, AppOptions options)
     : impl_(std::make_unique<Impl>(*this, std::move(options))) {
+  // Server threads that ask for a snapshot meanwhile wait for the loop state to be whole.
+  Impl::LoopGuard loop(*impl_);
   const auto state_dir = config.agent.state_dir;
   // The listener first: a port in use fails before any state file is touched, and alert
   // links carry the port actually bound (listen may say :0). Until the first snapshot the
@@ -493,6 +614,7 @@ App::App(config::Config config, AppOptions options)
     http.listen = config.agent.listen;
     http.snapshot = [this] { return Snapshot(); };
     http.alive = [this] { return Alive(); };
+    http.readiness = [this] { return Readiness(); };
     http.api_token = config.agent.api_token;
     http.reload = [this] {
       const ReloadOutcome r = RequestReload();
@@ -518,7 +640,6 @@ App::App(config::Config config, AppOptions options)
   RestoreAlerts(state_dir);
   if (impl_->options.start_dispatcher) impl_->dispatcher->Start();
   impl_->agent_status.last_reload = impl_->clock.WallNow();
-  PublishSnapshot();
 }
 
 App::~App() {
@@ -543,19 +664,31 @@ void App::RestoreAlerts(const std::string& state_dir) {
 notify::Dispatcher* App::dispatcher() { return impl_->dispatcher.get(); }
 
 void App::Run() {
+  Impl& m = *impl_;
+  {
+    std::lock_guard lock(m.request_mu);
+    m.running = true;
+  }
   while (!stop_requested_.load()) Step(milliseconds(1000));
-  const std::size_t cancelled = impl_->prober.InFlight();
-  impl_->multi.CancelAll();
-  for (auto& [id, entry] : impl_->targets) entry.in_flight.reset();
+  Impl::LoopGuard loop(m);
+  const std::size_t cancelled = m.prober.InFlight();
+  m.multi.CancelAll();
+  for (auto& [id, entry] : m.targets) entry.in_flight.reset();
   if (cancelled > 0) spdlog::info("stopping: cancelled {} in-flight probes", cancelled);
-  impl_->dispatcher->Stop(impl_->options.notify_grace);
-  PublishSnapshot();
+  m.dispatcher->Stop(m.options.notify_grace);
+  {
+    std::lock_guard lock(m.request_mu);
+    m.running = false;  // from now on readers build their own, under loop_mu
+  }
+  m.BuildNow(m.clock.Now());  // answers the readers still waiting
 }
 
 void App::Step(milliseconds max_wait) {
   Impl& m = *impl_;
+  Impl::LoopGuard loop(m);
   auto now = m.clock.Now();
   m.last_loop_ns.store(now.time_since_epoch().count());
+  m.ReleaseIfUnread();
   m.HandleRequests();
   m.StartDue(now);
 
@@ -564,14 +697,20 @@ void App::Step(milliseconds max_wait) {
     const auto until = std::chrono::ceil<milliseconds>(*next - now);
     wait = std::clamp(until, milliseconds(0), max_wait);
   }
-  if (stop_requested_.load() || m.reload_requested.load()) wait = milliseconds(0);
+  // A reader waits for the snapshot being built: finish it between probe batches.
+  const bool snapshot_wanted = m.building || m.snapshot_requested.load();
+  if (stop_requested_.load() || m.reload_requested.load() || snapshot_wanted) {
+    wait = milliseconds(0);
+  }
   m.multi.Poll(wait);
 
   now = m.clock.Now();
   if (now - m.last_evaluation >= m.options.evaluate_interval) m.EvaluateAlerts(now);
-  if (m.building || now - m.last_publish >= m.options.publish_interval) {
-    m.ContinueSnapshot(now, kSnapshotSlice);
+  if (now - m.last_status_check >= m.options.status_interval) {
+    m.UpdateSaturation();
+    m.last_status_check = now;
   }
+  if (m.building || m.snapshot_requested.load()) m.ContinueSnapshot(now, kSnapshotSlice);
   if (now - m.last_idle_trim >= kIdleTrimInterval) {
     m.multi.TrimIdle();
     m.last_idle_trim = now;
@@ -600,6 +739,7 @@ ReloadOutcome App::RequestReload(milliseconds limit) {
 
 ReloadOutcome App::ApplyConfig(config::Config config) {
   Impl& m = *impl_;
+  Impl::LoopGuard loop(m);
   const auto now = m.clock.Now();
   m.building.reset();  // its target order is about to change
   const bool initial = !m.loaded;
@@ -697,6 +837,7 @@ ReloadOutcome App::ApplyConfig(config::Config config) {
                std::to_string(m.config.agent.shard.count) + " leaves " +
                std::to_string(not_owned) + " to other replicas";
   }
+  m.NoteReadiness();
   spdlog::info("{}", message);
   // Parsing a large config leaves megabytes of freed TOML nodes scattered through the heap;
   // hand those pages back so the agent's resident size reflects what it keeps.
@@ -705,6 +846,7 @@ ReloadOutcome App::ApplyConfig(config::Config config) {
 }
 
 ReloadOutcome App::RejectConfig(const std::vector<config::ConfigError>& errors) {
+  Impl::LoopGuard loop(*impl_);
   impl_->agent_status.last_reload_success = false;
   impl_->agent_status.last_reload = impl_->clock.WallNow();
   const std::string text = JoinErrors(errors);
@@ -713,11 +855,33 @@ ReloadOutcome App::RejectConfig(const std::vector<config::ConfigError>& errors) 
 }
 
 std::shared_ptr<const status::StatusSnapshot> App::Snapshot() const {
-  std::lock_guard lock(impl_->snapshot_mu);
-  return impl_->snapshot;
+  Impl& m = *impl_;
+  if (auto held = m.Reusable(m.clock.Now())) return held;
+  if (m.loop_owner.load() != std::this_thread::get_id()) {
+    if (auto asked = m.RequestSnapshot()) return std::move(*asked);
+  }
+  Impl::LoopGuard loop(m);
+  return m.BuildNow(m.clock.Now());
 }
 
-void App::PublishSnapshot() { impl_->Publish(impl_->clock.Now()); }
+void App::PublishSnapshot() {
+  Impl& m = *impl_;
+  Impl::LoopGuard loop(m);
+  const auto now = m.clock.Now();
+  m.UpdateSaturation();
+  m.last_status_check = now;
+  m.BuildNow(now);
+}
+
+server::Readiness App::Readiness() const {
+  const std::uint64_t bits = impl_->readiness.load();
+  server::Readiness r;
+  r.loaded = (bits >> 63) != 0;
+  r.targets = static_cast<std::size_t>((bits >> 32) & 0x7fffffff);
+  r.waiting = static_cast<std::size_t>(bits & 0xffffffff);
+  r.ready = r.loaded && r.waiting == 0;
+  return r;
+}
 
 int App::http_port() const { return impl_->http ? impl_->http->port() : 0; }
 

@@ -13,6 +13,7 @@
 #include "config/load.h"
 #include "core/clock.h"
 #include "notify/dispatcher.h"
+#include "server/http_api.h"
 #include "status/snapshot.h"
 
 namespace gatewatch::app {
@@ -26,8 +27,9 @@ struct AppOptions {
   const core::Clock* clock = nullptr;  // not owned; nullptr = the system clock
   std::uint64_t seed = 0;              // jitter and trace ids; 0 = from std::random_device
   bool serve_http = true;              // false: no listener (tests that only drive the loop)
-  // How often the loop publishes a fresh StatusSnapshot for the server threads.
-  std::chrono::milliseconds publish_interval{1000};
+  // How often the loop re-judges the agent's own status: saturation (the worst schedule lag
+  // since the last time), which snapshots carry.
+  std::chrono::milliseconds status_interval{1000};
   // How often alert rules are judged against the windows.
   std::chrono::milliseconds evaluate_interval{1000};
   // Receives every notification-worthy alert event (fired, reminder, resolved), on the probe
@@ -49,8 +51,11 @@ struct AppOptions {
 };
 
 // Owns and wires everything: prober, scheduler, windows, HTTP API. The probe loop (Run or
-// Step) runs on one thread and owns all probe state; other threads only read published
-// snapshots or post requests (Stop, RequestReload), which wake the loop.
+// Step) runs on one thread and owns all probe state; other threads only read snapshots or
+// post requests (Stop, RequestReload, Snapshot while Run is active), which wake the loop.
+// Snapshots are built when asked for, not on a timer: while no reader holds one, the loop
+// changes every target's status in place, and only a read makes it copy (see
+// status::SnapshotLedger).
 //
 // Construction binds the listener, so a port in use throws std::runtime_error before any
 // probing starts.
@@ -80,10 +85,17 @@ class App {
   // Loop thread only: records a rejected reload (metrics + log) and keeps the old config.
   ReloadOutcome RejectConfig(const std::vector<config::ConfigError>& errors);
 
-  // The latest published snapshot; never null after construction. Thread-safe.
+  // Every target's status as of now; thread-safe. Readers within a second of each other
+  // share one snapshot while any of them holds it. Built on the calling thread while no
+  // Run() is active (waiting for a Step() in progress on another thread to end), else asked
+  // of the loop, which builds it in slices between probe batches: then nullptr if the loop
+  // does not answer within 2 s and no earlier snapshot is still held.
   std::shared_ptr<const status::StatusSnapshot> Snapshot() const;
-  // Loop thread only: builds and publishes a snapshot now (tests use it after Step()).
+  // Loop thread only: judges the agent's own status now (saturation) and builds a fresh
+  // snapshot for the next Snapshot() calls (tests use it after Step()).
   void PublishSnapshot();
+  // For /readyz and start-up messages; thread-safe and cheap (no snapshot).
+  server::Readiness Readiness() const;
 
   int http_port() const;  // bound port; 0 when serve_http is false
   // The notification dispatcher (never null). For tests and notify-test.

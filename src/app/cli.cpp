@@ -180,7 +180,7 @@ int RunAgent(const std::vector<std::string>& args) {
         const auto outcome = app->RequestReload();
         if (!outcome.ok) spdlog::warn("{}", outcome.message);
       });
-  const std::size_t probing = app->Snapshot()->targets.size();
+  const std::size_t probing = app->Readiness().targets;
   systemd.Ready("probing " + std::to_string(probing) + (probing == 1 ? " target" : " targets") +
                 ", listening on port " + std::to_string(app->http_port()));
   // Pings only while the probe loop is iterating, so systemd restarts a wedged agent.

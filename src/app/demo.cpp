@@ -138,7 +138,6 @@ int RunDemo(const std::vector<std::string>& args) {
       return 1;
     }
     AppOptions options;
-    options.publish_interval = milliseconds(250);
     options.on_alert_events = [](const std::vector<alert::AlertEvent>& events) {
       for (const auto& e : events) PrintAlert(e);
     };

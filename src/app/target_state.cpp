@@ -122,8 +122,10 @@ TargetState::Change TargetState::Record(probe::ProbeResult&& result,
     if (spec_.confirm > 0 && !findings.confirm && status.consecutive_failures > 0) {
       findings.failed_in_a_row = status.consecutive_failures + 1;
     }
-    status.diagnosis = diagnose::ComposeDiagnosis(
-        diagnose::DescribeFailure(result, hop ? &*hop : nullptr), findings);
+    // Assigned, not moved: the sentence goes into the status' buffer (usually big enough)
+    // rather than replacing a long-lived string on every failure.
+    status.diagnosis.assign(diagnose::ComposeDiagnosis(
+        diagnose::DescribeFailure(result, hop ? &*hop : nullptr), findings));
     status.responder = std::move(hop);
   }
   ApplyFindings(result.success(), std::move(findings));
@@ -140,7 +142,7 @@ TargetState::Change TargetState::Record(probe::ProbeResult&& result,
   status.consecutive_failures = up ? 0 : status.consecutive_failures + 1;
   status.up = up;
   const auto wall = result.wall_started;
-  status.last = std::make_shared<const probe::ProbeResult>(std::move(result));
+  SetLast(std::move(result));
   if (!was_probed) {
     status.state_since = wall;
     return Change::kFirst;
@@ -165,6 +167,17 @@ status::ProbeCounters& TargetState::MutableCounters() {
     counters_published_ = false;
   }
   return *counters_;
+}
+
+void TargetState::SetLast(probe::ProbeResult&& result) {
+  status::TargetStatus& status = MutableStatus();
+  if (status.last != nullptr && !last_published_) {
+    // Only this status points at it, and it was made non-const (below): writable.
+    const_cast<probe::ProbeResult&>(*status.last) = result;
+    return;
+  }
+  status.last = std::make_shared<probe::ProbeResult>(std::move(result));
+  last_published_ = false;
 }
 
 void TargetState::ApplyFindings(bool success, diagnose::Findings&& findings) {
@@ -192,6 +205,7 @@ std::shared_ptr<const status::TargetStatus> TargetState::Publish(core::Clock::Ti
   if (summary_stale_ || now < summarized_at_ || now >= summary_valid_until_) Summarize(now);
   status_published_ = true;
   counters_published_ = true;
+  last_published_ = true;
   return status_;
 }
 

@@ -45,11 +45,19 @@ class TargetState {
   // The interval the scheduler should use now: unhealthy_interval while failing.
   std::chrono::milliseconds CurrentInterval() const;
 
-  // The status as of `now`, for a snapshot. Shared, never modified afterwards: a target
-  // that neither recorded a result nor crossed a window or sparkline boundary since the
-  // last call gets the same instance back, so publishing 10,000 mostly idle targets costs
-  // a pointer each, and every snapshot shares one copy per target.
+  // The status as of `now`, for a snapshot. Not modified while that snapshot lives: the next
+  // change copies it first (copy-on-write) until ReadersGone(). A target that neither
+  // recorded a result nor crossed a window or sparkline boundary since the last call gets
+  // the same instance back, so a snapshot of 10,000 mostly idle targets costs a pointer
+  // each, and snapshots alive at once share one copy per target.
   std::shared_ptr<const status::TargetStatus> Publish(core::Clock::TimePoint now);
+  // Every snapshot that Publish() fed is gone (status::SnapshotLedger says so): the next
+  // change writes the status and counters in place instead of copying them.
+  void ReadersGone() {
+    status_published_ = false;
+    counters_published_ = false;
+    last_published_ = false;
+  }
   // Each window's stats at `now`, in span order, into `out` (its capacity is reused).
   void WindowStatsAt(core::Clock::TimePoint now, std::vector<window::WindowStats>& out) const {
     windows_.Stats(now, out);
@@ -63,14 +71,18 @@ class TargetState {
   status::TargetStatus& MutableStatus();
   // The counters to change in place: a fresh copy once the current ones were published.
   status::ProbeCounters& MutableCounters();
+  // Makes `result` the status' last result: copied into the current one while no snapshot
+  // can see it (its strings keep their buffers), else a new instance. At 10,000 probes/s,
+  // replacing every target's result each second left the allocator's pages half used.
+  void SetLast(probe::ProbeResult&& result);
   // Recomputes the status' windows and sparkline at `now` (merging every window's buckets).
   void Summarize(core::Clock::TimePoint now);
 
   config::TargetSpec spec_;
   window::TargetWindows windows_;
   // The one copy of the status, windows and sparkline included as of the last Publish().
-  // Once published it is never written again (copy-on-write, like the counters), so other
-  // threads read it without locks while the loop moves on to a copy.
+  // While a snapshot holds it, it is never written (copy-on-write, like the counters), so
+  // other threads read it without locks while the loop moves on to a copy.
   std::shared_ptr<status::TargetStatus> status_;
   // status_->counters, writable, under the same copy-on-write rule.
   std::shared_ptr<status::ProbeCounters> counters_;
@@ -83,6 +95,7 @@ class TargetState {
   // bytes (static_assert in target_state.cpp) it fits jemalloc's 896-byte size class.
   bool status_published_ = false;
   bool counters_published_ = false;
+  bool last_published_ = false;
   bool summary_stale_ = true;
 };
 

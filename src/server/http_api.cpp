@@ -193,6 +193,15 @@ void Stream(httplib::Response& res, std::string_view content_type, Produce produ
 
 }  // namespace
 
+Readiness ReadinessOf(const status::StatusSnapshot& snapshot) {
+  Readiness r;
+  r.loaded = true;
+  r.ready = snapshot.agent.ready;
+  r.targets = snapshot.targets.size();
+  for (const auto& t : snapshot.targets) r.waiting += t->last ? 0 : 1;
+  return r;
+}
+
 struct HttpApi::Impl {
   explicit Impl(HttpApiOptions o) : options(std::move(o)) {}
 
@@ -328,24 +337,27 @@ void HttpApi::Impl::Healthz(const httplib::Request&, httplib::Response& res) con
 }
 
 void HttpApi::Impl::Readyz(const httplib::Request&, httplib::Response& res) const {
-  const auto snapshot = Snapshot();
-  if (!snapshot) {
+  Readiness readiness;
+  if (options.readiness) {
+    readiness = options.readiness();
+  } else if (const auto snapshot = Snapshot()) {
+    readiness = ReadinessOf(*snapshot);
+  }
+  if (!readiness.loaded) {
     SetText(res, 503, "not ready: the agent is starting");
     return;
   }
-  if (snapshot->agent.ready) {
+  if (readiness.ready) {
     SetText(res, 200, "ready");
     return;
   }
-  std::size_t waiting = 0;
-  for (const auto& t : snapshot->targets) waiting += t->last ? 0 : 1;
-  if (waiting == 0) {
+  if (readiness.waiting == 0) {
     SetText(res, 503, "not ready");
     return;
   }
   SetText(res, 503,
-          "not ready: waiting for the first probe of " + std::to_string(waiting) + " of " +
-              std::to_string(snapshot->targets.size()) + " targets");
+          "not ready: waiting for the first probe of " + std::to_string(readiness.waiting) +
+              " of " + std::to_string(readiness.targets) + " targets");
 }
 
 void HttpApi::Impl::Targets(const httplib::Request& req, httplib::Response& res) const {

@@ -19,7 +19,7 @@
 //                        by a content-hash URL)
 //   GET  /metrics        Prometheus text (metrics::RenderMetrics); 503 before the first snapshot
 //   GET  /healthz        200 "ok" while alive(), else 503
-//   GET  /readyz         200 "ready" once snapshot->agent.ready, else 503 with the reason
+//   GET  /readyz         200 "ready" once readiness() is, else 503 with the reason
 //   GET  /api/v1/targets JSON (below); `?target=NAME` keeps only that target (404 if unknown)
 //   GET  /api/v1/alerts  JSON: every alert instance (rule x target), firing first
 //                        (server/alerts_json.h)
@@ -71,12 +71,25 @@ struct HistoryReply {
   core::Clock::WallTimePoint as_of{};
 };
 
+// What /readyz answers: ready once the config is loaded and every target was probed once.
+struct Readiness {
+  bool loaded = false;      // the config is in; false while the agent starts
+  bool ready = false;       // loaded, and every target probed once
+  std::size_t targets = 0;  // targets this agent probes
+  std::size_t waiting = 0;  // of those, not yet probed once
+};
+// A snapshot's readiness (for callers without a cheaper source, such as tests).
+Readiness ReadinessOf(const status::StatusSnapshot& snapshot);
+
 struct HttpApiOptions {
   std::string listen = "127.0.0.1:0";  // "host:port", IPv6 as "[::1]:0"; port 0 = ephemeral
   // The latest snapshot; nullptr means none has been published yet. Called from server
   // threads, so it must be thread-safe (and cheap).
   std::function<std::shared_ptr<const status::StatusSnapshot>()> snapshot;
   std::function<bool()> alive;  // /healthz; thread-safe; unset = always alive
+  // /readyz; thread-safe, and cheap (Kubernetes asks every few seconds, and a snapshot of
+  // every target is not cheap). Unset: from the snapshot.
+  std::function<Readiness()> readiness;
   core::Secret api_token;       // empty: POST /-/reload answers 403
   // Runs a reload and returns its outcome; called on a server thread, may block (bounded).
   std::function<ReloadOutcome()> reload;

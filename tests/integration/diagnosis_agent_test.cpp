@@ -52,7 +52,6 @@ app::AppOptions Options(ManualClock& clock) {
   app::AppOptions o;
   o.clock = &clock;
   o.seed = 7;
-  o.publish_interval = seconds(3600);  // tests publish explicitly
   return o;
 }
 

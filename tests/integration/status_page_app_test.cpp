@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <future>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "app/app.h"
@@ -41,7 +42,6 @@ class StatusPageApp : public ::testing::Test {
     backend_.Start();
     options_.clock = &clock_;
     options_.seed = 7;
-    options_.publish_interval = seconds(3600);  // published explicitly
     const std::string config =
         "[agent]\nlisten = \"127.0.0.1:0\"\nwindows = [\"1m\"]\n\n"
         "[defaults]\ninterval = \"1s\"\ntimeout = \"200ms\"\n\n"
@@ -57,13 +57,15 @@ class StatusPageApp : public ::testing::Test {
   void Cycle() {
     clock_.Advance(seconds(1));
     std::uint64_t want = 2;
-    for (const auto& t : app_->Snapshot()->targets) want += t->probes_total;
+    const auto before = app_->Snapshot();  // held: nothing else keeps a snapshot alive
+    for (const auto& t : before->targets) want += t->probes_total;
     WaitFor(
         [&] {
           app_->Step(milliseconds(20));
           app_->PublishSnapshot();
           std::uint64_t got = 0;
-          for (const auto& t : app_->Snapshot()->targets) got += t->probes_total;
+          const auto now = app_->Snapshot();
+          for (const auto& t : now->targets) got += t->probes_total;
           return got >= want;
         },
         seconds(3));
@@ -145,6 +147,50 @@ TEST_F(StatusPageApp, DetailViewAndHistoryComeFromTheLoopOnRequest) {
   ASSERT_EQ(good["results"].size(), 3u);
   EXPECT_EQ(good["results"][0]["summary"], "200");
   EXPECT_TRUE(good["results"][0]["success"].get<bool>());
+}
+
+// With Run() on its own thread, readers never touch loop state: /readyz answers from the
+// loop's counters without a snapshot, and a snapshot is built by the loop when asked for,
+// shared by readers within a second while one of them holds it.
+TEST_F(StatusPageApp, WhileRunIsActiveTheLoopBuildsSnapshotsOnRequest) {
+  std::thread loop([this] { app_->Run(); });
+  httplib::Client client("127.0.0.1", app_->http_port());
+  client.set_read_timeout(seconds(5));
+  auto res = client.Get("/readyz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+  EXPECT_NE(res->body.find("waiting for the first probe of 2 of 2 targets"), std::string::npos)
+      << res->body;
+
+  clock_.Advance(seconds(1));  // both targets are due within their first second
+  auto first = app_->Snapshot();  // also wakes the loop, which starts the due probes
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->targets.size(), 2u);
+  EXPECT_EQ(app_->Snapshot().get(), first.get()) << "held and under a second old: shared";
+  EXPECT_TRUE(WaitFor([&] { return app_->Readiness().ready; }));
+  res = client.Get("/readyz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+
+  clock_.Advance(seconds(1));
+  const auto later = app_->Snapshot();
+  ASSERT_NE(later, nullptr);
+  EXPECT_NE(later.get(), first.get()) << "over a second old: built again";
+  EXPECT_TRUE(later->agent.ready);
+  for (const auto& t : later->targets) {
+    ASSERT_NE(t->last, nullptr) << t->name;
+    EXPECT_EQ(t->last->http_status, t->name == "broken" ? 502 : 200);
+  }
+  first.reset();
+  res = client.Get("/api/v1/targets?target=broken");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(nlohmann::json::parse(res->body)["targets"][0]["last"]["status"], 502);
+
+  app_->Stop();
+  loop.join();
+  // After Run() returns, a reader builds its own (nobody else is left to ask).
+  EXPECT_EQ(app_->Snapshot()->targets.size(), 2u);
 }
 
 // Takes the bound itself (2 s): nothing else shows the wait ends.

@@ -103,6 +103,42 @@ TEST(TargetStatePublish, APublishedStatusNeverChangesAndAnUnchangedOneIsShared) 
   EXPECT_EQ(first->last->http_status, 502);
 }
 
+// Copy-on-write costs a second copy of every changed status; once no snapshot holds the
+// published one (the loop learns it from status::SnapshotLedger), changes go in place.
+TEST(TargetStatePublish, OnceReadersAreGoneChangesAreWrittenInPlace) {
+  TargetState state(Spec(), {milliseconds(60'000)});
+  const core::Clock::TimePoint t0{seconds(1'000)};
+  state.Record(Result(t0, 502));
+  const status::TargetStatus* published = state.Publish(t0).get();  // the state still holds it
+  const status::ProbeCounters* counters = state.Publish(t0)->counters.get();
+  const probe::ProbeResult* last = state.Publish(t0)->last.get();
+
+  state.ReadersGone();
+  state.Record(Result(t0 + seconds(1), 200));
+  const auto in_place = state.Publish(t0 + seconds(1));
+  EXPECT_EQ(in_place.get(), published);
+  EXPECT_EQ(in_place->counters.get(), counters);
+  EXPECT_EQ(in_place->last.get(), last);
+  EXPECT_EQ(in_place->last->http_status, 200);
+  EXPECT_TRUE(in_place->up);
+  EXPECT_EQ(in_place->probes_total, 2u);
+  EXPECT_EQ(in_place->windows[0].total, 2u);
+  EXPECT_EQ(in_place->counters->responses_by_code.at(200), 1u);
+
+  // Held again (by in_place): the next change is a copy, and in_place keeps what it said.
+  state.Record(Result(t0 + seconds(2), 502));
+  const auto copied = state.Publish(t0 + seconds(2));
+  EXPECT_NE(copied.get(), in_place.get());
+  EXPECT_NE(copied->counters.get(), in_place->counters.get());
+  EXPECT_NE(copied->last.get(), in_place->last.get());
+  EXPECT_EQ(in_place->last->http_status, 200);
+  EXPECT_EQ(copied->last->http_status, 502);
+  EXPECT_TRUE(in_place->up);
+  EXPECT_EQ(in_place->probes_total, 2u);
+  EXPECT_FALSE(copied->up);
+  EXPECT_EQ(copied->probes_total, 3u);
+}
+
 TEST(TargetStatePublish, TheSparklineMovesOnAtItsPointBoundaryWithoutNewResults) {
   TargetState state(Spec(), {milliseconds(60'000)});
   const auto width = status::SparklineWidthFor({milliseconds(60'000)});
