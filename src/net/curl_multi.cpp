@@ -17,9 +17,6 @@ namespace gatewatch::net {
 namespace {
 
 constexpr std::size_t kMaxResponseHeaders = 64;
-// Idle easy handles kept for reuse; beyond this, finished handles are freed so a burst of
-// concurrency does not pin its memory (each handle holds curl's receive buffer).
-constexpr std::size_t kMaxIdleHandles = 256;
 constexpr char kAllowedProtocols[] = "http,https";
 constexpr long kMaxRedirects = 10;
 
@@ -175,9 +172,14 @@ struct CurlMulti::Impl {
 
   CURLM* multi = nullptr;
   std::vector<std::unique_ptr<Transfer>> slots;
-  std::vector<std::uint32_t> free_slots;  // LIFO, so the warmest handle is reused first
-  std::size_t idle_handles = 0;
+  // Free slots, in two lists so a slot whose handle was freed is never taken while an idle
+  // handle waits (at the cap, every probe would otherwise make and free a handle, about
+  // 6 KB and curl's setup each). idle_slots is LIFO, so the warmest handle is reused first.
+  std::vector<std::uint32_t> idle_slots;  // with an easy handle
+  std::vector<std::uint32_t> bare_slots;  // without
+  std::size_t max_idle_handles = CurlMulti::kDefaultMaxIdleHandles;
   std::size_t idle_low_water = 0;  // fewest idle handles since the last TrimIdle()
+  std::uint64_t handles_made = 0;
   std::size_t active = 0;
   // Requests that failed before reaching curl (or were started during destruction); their
   // callbacks run from the next Poll(), never inside Start().
@@ -186,13 +188,15 @@ struct CurlMulti::Impl {
   bool polling = false;
 
   Transfer& Acquire() {
-    if (!free_slots.empty()) {
-      Transfer& t = *slots[free_slots.back()];
-      free_slots.pop_back();
-      if (t.easy != nullptr) {
-        --idle_handles;
-        idle_low_water = std::min(idle_low_water, idle_handles);
-      }
+    if (!idle_slots.empty()) {
+      Transfer& t = *slots[idle_slots.back()];
+      idle_slots.pop_back();
+      idle_low_water = std::min(idle_low_water, idle_slots.size());
+      return t;
+    }
+    if (!bare_slots.empty()) {
+      Transfer& t = *slots[bare_slots.back()];
+      bare_slots.pop_back();
       return t;
     }
     slots.push_back(std::make_unique<Transfer>());
@@ -205,15 +209,11 @@ struct CurlMulti::Impl {
     t.active = false;
     t.callback = nullptr;
     t.response = HttpResponse{};
-    if (t.easy != nullptr) {
-      if (idle_handles < kMaxIdleHandles) {
-        ++idle_handles;
-      } else {
-        curl_easy_cleanup(t.easy);
-        t.easy = nullptr;
-      }
+    if (t.easy != nullptr && idle_slots.size() >= max_idle_handles) {
+      curl_easy_cleanup(t.easy);
+      t.easy = nullptr;
     }
-    free_slots.push_back(t.slot);
+    (t.easy != nullptr ? idle_slots : bare_slots).push_back(t.slot);
   }
 
   void SetHeaders(Transfer& t, const HttpRequest& request, bool sends_body) {
@@ -409,7 +409,8 @@ struct CurlMulti::Impl {
   }
 };
 
-CurlMulti::CurlMulti() : impl_(std::make_unique<Impl>()) {
+CurlMulti::CurlMulti(std::size_t max_idle_handles) : impl_(std::make_unique<Impl>()) {
+  impl_->max_idle_handles = max_idle_handles;
   impl_->multi = curl_multi_init();
   if (impl_->multi == nullptr) throw std::runtime_error("curl_multi_init failed");
 }
@@ -439,6 +440,7 @@ CurlMulti::RequestId CurlMulti::Start(const HttpRequest& request, Callback on_do
   }
   if (t.easy == nullptr) {
     t.easy = curl_easy_init();
+    ++m.handles_made;
   } else {
     curl_easy_reset(t.easy);
   }
@@ -516,21 +518,21 @@ std::size_t CurlMulti::InFlight() const { return impl_->active + impl_->deferred
 
 std::size_t CurlMulti::TrimIdle() {
   Impl& m = *impl_;
-  std::size_t freed = 0;
-  // free_slots is LIFO: its front holds the handles that have waited longest.
-  for (const std::uint32_t slot : m.free_slots) {
-    if (freed == m.idle_low_water) break;
-    Transfer& t = *m.slots[slot];
-    if (t.easy == nullptr) continue;
+  // idle_slots is LIFO: its front holds the handles that have waited longest.
+  const std::size_t freed = std::min(m.idle_low_water, m.idle_slots.size());
+  for (std::size_t i = 0; i < freed; ++i) {
+    Transfer& t = *m.slots[m.idle_slots[i]];
     curl_easy_cleanup(t.easy);
     t.easy = nullptr;
-    ++freed;
+    m.bare_slots.push_back(t.slot);
   }
-  m.idle_handles -= freed;
-  m.idle_low_water = m.idle_handles;
+  m.idle_slots.erase(m.idle_slots.begin(), m.idle_slots.begin() + static_cast<std::ptrdiff_t>(freed));
+  m.idle_low_water = m.idle_slots.size();
   return freed;
 }
 
-std::size_t CurlMulti::IdleHandles() const { return impl_->idle_handles; }
+std::size_t CurlMulti::IdleHandles() const { return impl_->idle_slots.size(); }
+
+std::uint64_t CurlMulti::HandlesMade() const { return impl_->handles_made; }
 
 }  // namespace gatewatch::net

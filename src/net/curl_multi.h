@@ -19,7 +19,11 @@ class CurlMulti {
   using RequestId = std::uint64_t;
   using Callback = std::function<void(HttpResponse&&)>;
 
-  CurlMulti();
+  // Idle easy handles kept for reuse; beyond this, finished handles are freed so a burst of
+  // concurrency does not pin its memory.
+  static constexpr std::size_t kDefaultMaxIdleHandles = 256;
+
+  explicit CurlMulti(std::size_t max_idle_handles = kDefaultMaxIdleHandles);
   ~CurlMulti();  // cancels everything still in flight (callbacks get kCancelled)
   CurlMulti(const CurlMulti&) = delete;
   CurlMulti& operator=(const CurlMulti&) = delete;
@@ -45,6 +49,9 @@ class CurlMulti {
   // burst's handles (and their receive buffers) for good.
   std::size_t TrimIdle();
   std::size_t IdleHandles() const;
+  // Easy handles made so far. Flat while the pool holds what the load needs: a new handle is
+  // made only when no idle one is left.
+  std::uint64_t HandlesMade() const;
 
  private:
   struct Impl;

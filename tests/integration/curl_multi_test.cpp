@@ -274,6 +274,29 @@ TEST_F(CurlMultiTest, IdleHandlesFollowDemandDownAfterABurst) {
   EXPECT_EQ(multi_.IdleHandles(), 1u);
 }
 
+// Handles finished beyond the cap are freed, and their slots must not be taken while idle
+// handles wait: otherwise, once the pool is full, every request makes a new handle.
+TEST_F(CurlMultiTest, AtTheIdleCapIdleHandlesAreStillReusedFirst) {
+  FakeUpstream up;
+  up.Start();
+  up.Set("/k", Step(200));
+  net::CurlMulti multi(/*max_idle_handles=*/2);
+  const auto run_batch = [&](int n) {
+    std::size_t done = 0;
+    for (int i = 0; i < n; ++i) multi.Start(Get(up.Url("/k")), [&](HttpResponse&&) { ++done; });
+    for (int i = 0; i < 100 && done < static_cast<std::size_t>(n); ++i) {
+      multi.Poll(milliseconds(50));
+    }
+    return done == static_cast<std::size_t>(n);
+  };
+  ASSERT_TRUE(run_batch(4));
+  EXPECT_EQ(multi.HandlesMade(), 4u);
+  EXPECT_EQ(multi.IdleHandles(), 2u) << "two kept, two freed at the cap";
+  for (int round = 0; round < 5; ++round) ASSERT_TRUE(run_batch(2));
+  EXPECT_EQ(multi.HandlesMade(), 4u) << "the two idle handles served every later request";
+  EXPECT_EQ(multi.IdleHandles(), 2u);
+}
+
 TEST_F(CurlMultiTest, SlowAnswerOnAReusedConnectionIsATimeout) {
   FakeUpstream up;
   up.Start();
