@@ -22,8 +22,8 @@
 # over the counted window, divided by the probes in it: equal to CPU-seconds per 1,000
 # probes); RSS (VmRSS) at the end of the window; schedule-lag p99; and the CPU ratios
 # gatewatch/blackbox and gatewatch/bare. A figure marked * did not sustain its asked rate.
-#  - gatewatch: probes = requests nginx served in the window (stub_status; /metrics is a
-#    snapshot up to 1 s old, too coarse for a short window); lag p99 = the bucket bound of
+#  - gatewatch: probes = requests nginx served in the window (stub_status: the same exact
+#    count for every prober, taken at the window's edges); lag p99 = the bucket bound of
 #    gatewatch_schedule_lag_seconds between two /metrics scrapes taken around the window.
 #  - blackbox: bench/blackbox_driver sends `GET /probe?module=http_2xx&target=...` over
 #    kept-alive connections with Prometheus's headers (scrape timeout, Accept-Encoding gzip),

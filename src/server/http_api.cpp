@@ -320,7 +320,7 @@ void HttpApi::Impl::Routes() {
 void HttpApi::Impl::Metrics(const httplib::Request&, httplib::Response& res) const {
   auto snapshot = Snapshot();
   if (!snapshot) {
-    SetText(res, 503, "no metrics yet: the agent is starting");
+    SetText(res, 503, "no metrics: the probe loop did not answer in time");
     return;
   }
   Stream(res, metrics::kContentType, [snapshot = std::move(snapshot)](const Sink& sink) {
@@ -364,7 +364,7 @@ void HttpApi::Impl::Targets(const httplib::Request& req, httplib::Response& res)
   auto snapshot = Snapshot();
   if (!snapshot) {
     res.status = 503;
-    res.set_content(R"({"error":"no snapshot yet: the agent is starting"})"
+    res.set_content(R"({"error":"no snapshot: the probe loop did not answer in time"})"
                     "\n",
                     std::string(kJson));
     return;
@@ -390,7 +390,7 @@ void HttpApi::Impl::Alerts(const httplib::Request&, httplib::Response& res) cons
   auto snapshot = Snapshot();
   if (!snapshot) {
     res.status = 503;
-    res.set_content(R"({"error":"no snapshot yet: the agent is starting"})"
+    res.set_content(R"({"error":"no snapshot: the probe loop did not answer in time"})"
                     "\n",
                     std::string(kJson));
     return;
@@ -406,7 +406,7 @@ void HttpApi::Impl::Page(const httplib::Request&, httplib::Response& res) const 
     res.set_content(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta http-equiv=\"refresh\" content=\"2\"><title>gatewatch</title></head>"
-        "<body><p>gatewatch is starting&hellip;</p></body></html>\n",
+        "<body><p>gatewatch: the probe loop did not answer in time&hellip;</p></body></html>\n",
         std::string(kHtml));
     return;
   }
@@ -441,7 +441,7 @@ void HttpApi::Impl::History(const httplib::Request& req, httplib::Response& res)
   const std::string name = req.matches.size() > 1 ? req.matches[1].str() : std::string();
   const auto snapshot = Snapshot();
   if (!snapshot) {
-    SetJsonError(res, 503, "no snapshot yet: the agent is starting");
+    SetJsonError(res, 503, "no snapshot: the probe loop did not answer in time");
     return;
   }
   if (FindTarget(*snapshot, name) == nullptr) {

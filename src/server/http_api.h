@@ -17,7 +17,7 @@
 //   GET  /assets/status.css, /assets/status.js  the pages' stylesheet and script, compiled in
 //                        (server/status_assets.h); cacheable for a year (the pages link them
 //                        by a content-hash URL)
-//   GET  /metrics        Prometheus text (metrics::RenderMetrics); 503 before the first snapshot
+//   GET  /metrics        Prometheus text (metrics::RenderMetrics); 503 without a snapshot
 //   GET  /healthz        200 "ok" while alive(), else 503
 //   GET  /readyz         200 "ready" once readiness() is, else 503 with the reason
 //   GET  /api/v1/targets JSON (below); `?target=NAME` keeps only that target (404 if unknown)
@@ -83,8 +83,9 @@ Readiness ReadinessOf(const status::StatusSnapshot& snapshot);
 
 struct HttpApiOptions {
   std::string listen = "127.0.0.1:0";  // "host:port", IPv6 as "[::1]:0"; port 0 = ephemeral
-  // The latest snapshot; nullptr means none has been published yet. Called from server
-  // threads, so it must be thread-safe (and cheap).
+  // A snapshot of every target as of about now; nullptr when none could be had in time
+  // (the probe loop is stuck: the endpoints answer 503). Called from server threads, so it
+  // must be thread-safe; it may block for a bounded time.
   std::function<std::shared_ptr<const status::StatusSnapshot>()> snapshot;
   std::function<bool()> alive;  // /healthz; thread-safe; unset = always alive
   // /readyz; thread-safe, and cheap (Kubernetes asks every few seconds, and a snapshot of

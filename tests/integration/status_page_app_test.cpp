@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <future>
 #include <thread>
 #include <nlohmann/json.hpp>
@@ -42,7 +43,7 @@ class StatusPageApp : public ::testing::Test {
     backend_.Start();
     options_.clock = &clock_;
     options_.seed = 7;
-    const std::string config =
+    config_ =
         "[agent]\nlisten = \"127.0.0.1:0\"\nwindows = [\"1m\"]\n\n"
         "[defaults]\ninterval = \"1s\"\ntimeout = \"200ms\"\n\n"
         "[[target]]\nname = \"good\"\nurl = \"" +
@@ -50,7 +51,7 @@ class StatusPageApp : public ::testing::Test {
         "\"\n\n"
         "[[target]]\nname = \"broken\"\nurl = \"" +
         backend_.Url("/bad") + "\"\n";
-    app_ = std::make_unique<app::App>(Parse(config), options_);
+    app_ = std::make_unique<app::App>(Parse(config_), options_);
   }
 
   // One simulated second: every target is due once; waits (really) for their answers.
@@ -90,6 +91,7 @@ class StatusPageApp : public ::testing::Test {
 
   FakeUpstream backend_;
   ManualClock clock_;
+  std::string config_;
   app::AppOptions options_;
   std::unique_ptr<app::App> app_;
 };
@@ -191,6 +193,36 @@ TEST_F(StatusPageApp, WhileRunIsActiveTheLoopBuildsSnapshotsOnRequest) {
   loop.join();
   // After Run() returns, a reader builds its own (nobody else is left to ask).
   EXPECT_EQ(app_->Snapshot()->targets.size(), 2u);
+}
+
+// Takes the bound itself (2 s). A loop stuck in one iteration (here a reload hook that
+// blocks) cannot build a snapshot: the reader waits its bound, then gets the last snapshot
+// some reader still holds, which beats a 503.
+TEST_F(StatusPageApp, AStuckLoopCostsASnapshotReaderABoundedWait) {
+  std::promise<void> unblock;
+  std::shared_future<void> unblocked = unblock.get_future().share();
+  std::atomic<bool> stuck{false};
+  options_.on_reload_start = [&stuck, unblocked] {
+    stuck.store(true);
+    unblocked.wait_for(seconds(10));
+  };
+  app_ = std::make_unique<app::App>(Parse(config_), options_);
+  std::thread loop([this] { app_->Run(); });
+  const auto held = app_->Snapshot();  // built by the loop while it still answers
+  ASSERT_NE(held, nullptr);
+  auto reload = std::async(std::launch::async, [this] { return app_->RequestReload(); });
+  ASSERT_TRUE(WaitFor([&] { return stuck.load(); }));
+  clock_.Advance(seconds(2));  // `held` is now too old to be handed out without asking
+  const auto start = std::chrono::steady_clock::now();
+  const auto got = app_->Snapshot();
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(got.get(), held.get());
+  EXPECT_GE(took, milliseconds(1900));
+  EXPECT_LT(took, seconds(4));
+  unblock.set_value();
+  reload.get();
+  app_->Stop();
+  loop.join();
 }
 
 // Takes the bound itself (2 s): nothing else shows the wait ends.

@@ -140,7 +140,7 @@ TEST(KubernetesManifests, EveryContainerIsHardenedAndSized) {
       ASSERT_TRUE(request && limit) << where;
       EXPECT_LE(*request, *limit) << where;
       if (IsGatewatch(c)) {
-        // README "Performance": 15 MB RSS idle, ~28 MB at 1,000 targets, ~100-116 MB at
+        // README "Performance": 17 MB RSS idle, ~22-25 MB at 1,000 targets, ~56-82 MB at
         // 10,000. Below 32 Mi even a sidecar with a few targets would be OOM-killed.
         EXPECT_GE(*request, 32ULL << 20) << where;
         EXPECT_GE(*limit, 64ULL << 20) << where;

@@ -144,7 +144,7 @@ TEST_F(HttpApiTest, MetricsCompressesWhenAsked) {
   EXPECT_EQ(res->body, metrics::RenderMetrics(*MakeSnapshot()));
 }
 
-TEST_F(HttpApiTest, NoSnapshotYetIs503) {
+TEST_F(HttpApiTest, NoSnapshotIs503) {
   SetSnapshot(nullptr);
   StartServer();
   auto client = Client();
