@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <functional>
 #include <future>
 #include <random>
@@ -17,6 +16,7 @@
 
 #include "alert/alert_engine.h"
 #include "alert/state_file.h"
+#include "app/app_impl.h"
 #include "app/round_runner.h"
 #include "app/shard.h"
 #include "app/target_state.h"
@@ -28,7 +28,6 @@
 #include "probe/http_prober.h"
 #include "schedule/scheduler.h"
 #include "server/http_api.h"
-#include "status/snapshot_ledger.h"
 
 namespace gatewatch::app {
 namespace {
@@ -42,22 +41,14 @@ constexpr auto kSaturationLag = std::chrono::seconds(1);
 // burst of due targets (start-up, a long GC-like stall) never piles thousands of handshakes
 // into flight at once, and their measured latency is not inflated by our own start work.
 constexpr std::size_t kMaxStartsPerStep = 256;
-// Targets added to a snapshot per loop iteration while Run() builds one for a reader (a few
-// ms of work at most).
-constexpr std::size_t kSnapshotSlice = 500;
-// A snapshot still held by a reader is handed to other readers this long after it was
-// built, instead of building another: a scrape, a status page and an API call at once
-// share one.
-constexpr auto kSnapshotReuse = std::chrono::seconds(1);
-// How long a reader waits for the loop to build a snapshot, and how many may wait at once.
-constexpr auto kSnapshotWait = std::chrono::seconds(2);
-constexpr std::size_t kMaxSnapshotWaiters = 64;
 // How often idle curl handles that no probe needed meanwhile are freed: after a burst (a
 // stalled loop catching up, a start) the pool shrinks back to what the schedule uses
 // within two periods, so RSS does not keep the burst's high-water mark.
 constexpr auto kIdleTrimInterval = std::chrono::seconds(30);
 // The loop counts as alive if it ran an iteration this recently (it wakes at least every 1 s).
 constexpr auto kAliveWithin = std::chrono::seconds(10);
+
+}  // namespace
 
 std::size_t DefaultMaxInFlight() {
   // Each in-flight probe holds one socket; leave room for the listener, logs and clients.
@@ -66,6 +57,8 @@ std::size_t DefaultMaxInFlight() {
   const auto cur = static_cast<std::size_t>(lim.rlim_cur);
   return cur > 256 ? cur - 128 : 64;
 }
+
+namespace {
 
 // The state-change log line: the diagnosis sentence plus the fields to search for.
 std::string DescribeForLog(const TargetState& state) {
@@ -117,169 +110,6 @@ std::string JoinErrors(const std::vector<config::ConfigError>& errors) {
 }
 
 }  // namespace
-
-struct App::Impl {
-  Impl(App& owner, AppOptions opts)
-      : self(owner),
-        options(std::move(opts)),
-        clock(options.clock != nullptr ? *options.clock : system_clock),
-        seed(options.seed != 0 ? options.seed : std::random_device{}()),
-        prober(multi, clock, seed),
-        scheduler(seed ^ 0x9e3779b97f4a7c15ULL),
-        rounds(prober, clock,
-               [this](RoundRunner::Key id, const probe::ProbeResult& r) { OnUpstream(id, r); }),
-        max_in_flight(DefaultMaxInFlight()) {
-    agent_status.version = core::kVersion;
-    agent_status.started = clock.WallNow();
-    agent_status.schedule_lag.bounds = ScheduleLagBounds();
-    last_loop_ns.store(clock.Now().time_since_epoch().count());
-  }
-
-  struct Entry {
-    std::unique_ptr<TargetState> state;
-    std::optional<RoundRunner::RoundId> in_flight;  // its round, until on_done
-  };
-
-  App& self;
-  core::SystemClock system_clock;
-  AppOptions options;
-  const core::Clock& clock;
-  std::uint64_t seed;
-  net::CurlMulti multi;
-  probe::HttpProber prober;
-  schedule::Scheduler scheduler;
-  RoundRunner rounds;  // each target's probe(s) and their follow-ups (upstream, confirm)
-  std::size_t max_in_flight;
-
-  config::Config config;  // the active config, minus `targets` (TargetStates hold those)
-  bool loaded = false;
-  std::unordered_map<Id, Entry> targets;
-  // Target name -> id, kept with `targets` so the once-a-second alert evaluation looks names
-  // up without rebuilding an index of every target (string_view lookups: no allocation).
-  struct NameHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Id, NameHash, std::equal_to<>> id_by_name;
-  std::vector<Id> order;  // config order, for the snapshot
-  Id next_id = 1;
-
-  std::vector<core::Millis> spans;  // every target's windows: agent windows + alert windows
-  alert::AlertEngine alerts;
-  core::Clock::TimePoint last_evaluation{};
-  // Scratch for EvaluateAlerts, reused so an evaluation allocates only for events.
-  std::vector<window::WindowStats> view_stats;
-  alert::TargetView view;
-
-  status::AgentStatus agent_status;
-  core::Clock::Duration max_lag_since_check{0};
-  core::Clock::TimePoint last_status_check{};
-  core::Clock::TimePoint last_idle_trim{};
-  std::vector<schedule::Scheduler::Due> due_buffer;
-
-  // Who may touch loop state: Step() and the other loop-thread entry points hold loop_mu
-  // (LoopGuard), and loop_owner names the thread holding it, so a callback on that thread
-  // that reads a snapshot does not wait for itself. While Run() is active, readers on other
-  // threads ask the loop instead of waiting for loop_mu (RequestSnapshot).
-  std::mutex loop_mu;
-  std::atomic<std::thread::id> loop_owner{};
-  bool running = false;  // Run() is active; guarded by request_mu
-
-  // Counts the snapshots alive. readers_may_hold: one was built since the ledger last said
-  // none is alive, so the targets' statuses may be seen by a reader and are copied on change.
-  status::SnapshotLedger ledger;
-  bool readers_may_hold = false;
-  std::shared_ptr<status::StatusSnapshot> building;  // a snapshot being built in slices
-  std::size_t unprobed = 0;  // targets without a first result: not ready until 0
-  // The last snapshot built, for readers that come within kSnapshotReuse while another still
-  // holds it. Weak: a snapshot nobody reads must not keep the statuses copy-on-write.
-  mutable std::mutex snapshot_mu;
-  std::weak_ptr<const status::StatusSnapshot> latest;
-  core::Clock::TimePoint latest_at{};
-  std::atomic<std::int64_t> last_loop_ns{0};
-  // /readyz without a snapshot: loaded (bit 63), targets (bits 32..62), waiting (bits 0..31).
-  std::atomic<std::uint64_t> readiness{0};
-
-  std::mutex request_mu;
-  std::vector<std::promise<ReloadOutcome>> reload_waiters;
-  std::atomic<bool> reload_requested{false};
-  // The status page's detail view asks for one target's recent results, which only the loop
-  // may read: a server thread queues a request (RequestHistory) and the loop answers between
-  // iterations (AnswerHistoryRequests). Bounded: at most kMaxHistoryRequests wait at once,
-  // each for kHistoryWait.
-  struct HistoryRequest {
-    std::string target;
-    std::promise<std::optional<server::HistoryReply>> reply;
-  };
-  static constexpr std::size_t kMaxHistoryRequests = 16;
-  static constexpr std::chrono::seconds kHistoryWait{2};
-  std::vector<HistoryRequest> history_requests;  // guarded by request_mu
-  std::atomic<bool> history_requested{false};
-  std::optional<server::HistoryReply> RequestHistory(const std::string& target);
-  void AnswerHistoryRequests();
-  // Readers waiting for the loop to build a snapshot (guarded by request_mu); one build
-  // answers all of them.
-  std::vector<std::promise<std::shared_ptr<const status::StatusSnapshot>>> snapshot_waiters;
-  std::atomic<bool> snapshot_requested{false};
-  class LoopGuard;
-  // While Run() is active: asks the loop for a snapshot and waits (kSnapshotWait). nullopt
-  // when Run() is not active, so the caller builds it under loop_mu itself.
-  std::optional<std::shared_ptr<const status::StatusSnapshot>> RequestSnapshot();
-  // A snapshot built within kSnapshotReuse of `now` that some reader still holds, or null.
-  std::shared_ptr<const status::StatusSnapshot> Reusable(core::Clock::TimePoint now) const;
-  // Once no snapshot is alive, lets every target write its status in place again.
-  void ReleaseIfUnread();
-  void NoteReadiness();
-
-  std::unique_ptr<notify::Dispatcher> dispatcher;
-  std::unique_ptr<server::HttpApi> http;  // last member: stopped first, it reads the others
-
-  void StartDue(core::Clock::TimePoint now);
-  void StartProbe(Id id, Entry& entry);
-  void OnResult(Id id, probe::ProbeResult&& result, diagnose::Findings&& findings);
-  void OnUpstream(Id id, const probe::ProbeResult& upstream);
-  void HandleRequests();
-  // A whole snapshot now (dropping one half built).
-  std::shared_ptr<const status::StatusSnapshot> BuildNow(core::Clock::TimePoint now);
-  // Adds up to max_targets targets to the snapshot being built (starting one if none is).
-  // Once every target is in: caches it, answers the waiting readers and returns it; null
-  // until then.
-  std::shared_ptr<const status::StatusSnapshot> ContinueSnapshot(core::Clock::TimePoint now,
-                                                                 std::size_t max_targets);
-  void UpdateSaturation();
-  alert::AlertEvent SaturationEvent(bool saturated, core::Clock::Duration lag);
-  core::Clock::WallTimePoint saturated_since{};
-  std::uint64_t saturation_sequence = 0;
-  void EvaluateAlerts(core::Clock::TimePoint now);
-  void Notify(std::vector<alert::AlertEvent>&& events);
-  std::vector<std::string> TargetNames() const;
-  void AddTarget(config::TargetSpec spec, core::Clock::TimePoint now);
-  void RemoveTarget(Id id);
-};
-
-// Holds the loop for the calling thread (see App::Impl::loop_mu); a no-op on the thread that
-// already holds it, so loop entry points may call each other.
-// Holds the loop for the calling thread (see loop_mu); a no-op on the thread that already
-// holds it, so loop entry points may call each other.
-class App::Impl::LoopGuard {
- public:
-  explicit LoopGuard(Impl& m) : m_(m) {
-    if (m_.loop_owner.load() == std::this_thread::get_id()) return;
-    lock_ = std::unique_lock(m_.loop_mu);
-    m_.loop_owner.store(std::this_thread::get_id());
-  }
-  ~LoopGuard() {
-    if (lock_.owns_lock()) m_.loop_owner.store(std::thread::id());
-  }
-  LoopGuard(const LoopGuard&) = delete;
-  LoopGuard& operator=(const LoopGuard&) = delete;
-
- private:
-  Impl& m_;
-  std::unique_lock<std::mutex> lock_;
-};
-
-
 
 void App::Impl::StartDue(core::Clock::TimePoint now) {
   const std::size_t in_flight = prober.InFlight();
@@ -459,125 +289,6 @@ void App::Impl::UpdateSaturation() {
   }
   agent_status.saturated = saturated;
   max_lag_since_check = core::Clock::Duration::zero();
-}
-
-std::shared_ptr<const status::StatusSnapshot> App::Impl::BuildNow(core::Clock::TimePoint now) {
-  building.reset();
-  return ContinueSnapshot(now, SIZE_MAX);
-}
-
-std::shared_ptr<const status::StatusSnapshot> App::Impl::ContinueSnapshot(
-    core::Clock::TimePoint now, std::size_t max_targets) {
-  if (!building) {
-    building = ledger.Track(std::make_unique<status::StatusSnapshot>());
-    readers_may_hold = true;
-    building->generated = clock.WallNow();
-    building->targets.reserve(order.size());
-  }
-  // Targets are added in slices across loop iterations, so at 10,000 targets a snapshot
-  // never holds up probe starts for more than a slice's worth of work (an unchanged target
-  // costs a pointer; a changed one a summary of its windows).
-  const std::size_t end = std::min(order.size(), building->targets.size() + max_targets);
-  for (std::size_t i = building->targets.size(); i < end; ++i) {
-    building->targets.push_back(targets.at(order[i]).state->Publish(now));
-  }
-  if (building->targets.size() < order.size()) return nullptr;
-  agent_status.ready = unprobed == 0;
-  building->alerts = alerts.Snapshot();
-  agent_status.probes_in_flight = prober.InFlight();
-  agent_status.notifications = dispatcher->Stats();
-  building->agent = agent_status;
-  std::shared_ptr<const status::StatusSnapshot> done = std::move(building);
-  building.reset();
-  {
-    std::lock_guard lock(snapshot_mu);
-    latest = done;
-    latest_at = now;
-  }
-  std::vector<std::promise<std::shared_ptr<const status::StatusSnapshot>>> waiters;
-  {
-    std::lock_guard lock(request_mu);
-    waiters.swap(snapshot_waiters);
-    snapshot_requested.store(false);
-  }
-  for (auto& w : waiters) w.set_value(done);
-  return done;
-}
-
-std::shared_ptr<const status::StatusSnapshot> App::Impl::Reusable(
-    core::Clock::TimePoint now) const {
-  std::lock_guard lock(snapshot_mu);
-  auto held = latest.lock();
-  if (held && now - latest_at < kSnapshotReuse) return held;
-  return nullptr;
-}
-
-std::optional<std::shared_ptr<const status::StatusSnapshot>> App::Impl::RequestSnapshot() {
-  std::future<std::shared_ptr<const status::StatusSnapshot>> reply;
-  {
-    std::lock_guard lock(request_mu);
-    if (!running) return std::nullopt;
-    if (snapshot_waiters.size() >= kMaxSnapshotWaiters) {
-      std::lock_guard held(snapshot_mu);
-      return latest.lock();
-    }
-    snapshot_waiters.emplace_back();
-    reply = snapshot_waiters.back().get_future();
-    snapshot_requested.store(true);
-  }
-  multi.Wakeup();
-  if (reply.wait_for(kSnapshotWait) == std::future_status::ready) return reply.get();
-  // The loop is stuck (it is also what /healthz reports): an older snapshot beats none.
-  std::lock_guard lock(snapshot_mu);
-  return latest.lock();
-}
-
-void App::Impl::ReleaseIfUnread() {
-  if (!readers_may_hold || ledger.AnyAlive()) return;
-  // Every snapshot is gone, and with it every reader of the statuses it held.
-  for (auto& [id, entry] : targets) entry.state->ReadersGone();
-  readers_may_hold = false;
-}
-
-void App::Impl::NoteReadiness() {
-  const std::uint64_t targets_bits = std::min<std::uint64_t>(order.size(), 0x7fffffff);
-  const std::uint64_t waiting_bits = std::min<std::uint64_t>(unprobed, 0xffffffff);
-  readiness.store((std::uint64_t{loaded} << 63) | (targets_bits << 32) | waiting_bits);
-}
-
-std::optional<server::HistoryReply> App::Impl::RequestHistory(const std::string& target) {
-  std::future<std::optional<server::HistoryReply>> reply;
-  {
-    std::lock_guard lock(request_mu);
-    if (history_requests.size() >= kMaxHistoryRequests) return std::nullopt;
-    history_requests.push_back({target, {}});
-    reply = history_requests.back().reply.get_future();
-  }
-  history_requested.store(true);
-  multi.Wakeup();
-  if (reply.wait_for(kHistoryWait) != std::future_status::ready) return std::nullopt;
-  return reply.get();
-}
-
-void App::Impl::AnswerHistoryRequests() {
-  if (!history_requested.exchange(false)) return;
-  std::vector<HistoryRequest> requests;
-  {
-    std::lock_guard lock(request_mu);
-    requests.swap(history_requests);
-  }
-  const auto as_of = clock.WallNow();
-  for (auto& request : requests) {
-    std::optional<server::HistoryReply> reply;
-    // A linear search: a person opening a page asks, not every probe.
-    for (const Id id : order) {
-      const TargetState& state = *targets.at(id).state;
-      if (state.spec().name != request.target) continue;
-      reply = server::HistoryReply{state.recent(), as_of};
-      break;
-    }
-    request.reply.set_value(std::move(reply));
-  }
 }
 
 void App::Impl::HandleRequests() {
@@ -852,35 +563,6 @@ ReloadOutcome App::RejectConfig(const std::vector<config::ConfigError>& errors) 
   const std::string text = JoinErrors(errors);
   spdlog::error("reload rejected, still running the previous config:\n{}", text);
   return {false, "config rejected, previous config still active:\n" + text};
-}
-
-std::shared_ptr<const status::StatusSnapshot> App::Snapshot() const {
-  Impl& m = *impl_;
-  if (auto held = m.Reusable(m.clock.Now())) return held;
-  if (m.loop_owner.load() != std::this_thread::get_id()) {
-    if (auto asked = m.RequestSnapshot()) return std::move(*asked);
-  }
-  Impl::LoopGuard loop(m);
-  return m.BuildNow(m.clock.Now());
-}
-
-void App::PublishSnapshot() {
-  Impl& m = *impl_;
-  Impl::LoopGuard loop(m);
-  const auto now = m.clock.Now();
-  m.UpdateSaturation();
-  m.last_status_check = now;
-  m.BuildNow(now);
-}
-
-server::Readiness App::Readiness() const {
-  const std::uint64_t bits = impl_->readiness.load();
-  server::Readiness r;
-  r.loaded = (bits >> 63) != 0;
-  r.targets = static_cast<std::size_t>((bits >> 32) & 0x7fffffff);
-  r.waiting = static_cast<std::size_t>(bits & 0xffffffff);
-  r.ready = r.loaded && r.waiting == 0;
-  return r;
 }
 
 int App::http_port() const { return impl_->http ? impl_->http->port() : 0; }
