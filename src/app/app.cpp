@@ -41,6 +41,9 @@ constexpr auto kSaturationLag = std::chrono::seconds(1);
 // burst of due targets (start-up, a long GC-like stall) never piles thousands of handshakes
 // into flight at once, and their measured latency is not inflated by our own start work.
 constexpr std::size_t kMaxStartsPerStep = 256;
+// Targets added to a snapshot per loop iteration while Run() builds one for a reader (a few
+// ms of work at most).
+constexpr std::size_t kSnapshotSlice = 500;
 // How often idle curl handles that no probe needed meanwhile are freed: after a burst (a
 // stalled loop catching up, a start) the pool shrinks back to what the schedule uses
 // within two periods, so RSS does not keep the burst's high-water mark.

@@ -29,10 +29,6 @@
 
 namespace gatewatch::app {
 
-// Targets added to a snapshot per loop iteration while Run() builds one for a reader (a few
-// ms of work at most).
-inline constexpr std::size_t kSnapshotSlice = 500;
-
 std::size_t DefaultMaxInFlight();
 
 struct App::Impl {
@@ -144,8 +140,10 @@ struct App::Impl {
   // While Run() is active: asks the loop for a snapshot and waits (kSnapshotWait). nullopt
   // when Run() is not active, so the caller builds it under loop_mu itself.
   std::optional<std::shared_ptr<const status::StatusSnapshot>> RequestSnapshot();
-  // A snapshot built within kSnapshotReuse of `now` that some reader still holds, or null.
-  std::shared_ptr<const status::StatusSnapshot> Reusable(core::Clock::TimePoint now) const;
+  // The last snapshot built, if some reader still holds it (and, given `now`, it was built
+  // within kSnapshotReuse of it); else null.
+  std::shared_ptr<const status::StatusSnapshot> Held(
+      std::optional<core::Clock::TimePoint> now = std::nullopt) const;
   // Once no snapshot is alive, lets every target write its status in place again.
   void ReleaseIfUnread();
   void NoteReadiness();

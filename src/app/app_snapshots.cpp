@@ -49,7 +49,6 @@ std::shared_ptr<const status::StatusSnapshot> App::Impl::ContinueSnapshot(
   agent_status.notifications = dispatcher->Stats();
   building->agent = agent_status;
   std::shared_ptr<const status::StatusSnapshot> done = std::move(building);
-  building.reset();
   {
     std::lock_guard lock(snapshot_mu);
     latest = done;
@@ -65,12 +64,11 @@ std::shared_ptr<const status::StatusSnapshot> App::Impl::ContinueSnapshot(
   return done;
 }
 
-std::shared_ptr<const status::StatusSnapshot> App::Impl::Reusable(
-    core::Clock::TimePoint now) const {
+std::shared_ptr<const status::StatusSnapshot> App::Impl::Held(
+    std::optional<core::Clock::TimePoint> now) const {
   std::lock_guard lock(snapshot_mu);
-  auto held = latest.lock();
-  if (held && now - latest_at < kSnapshotReuse) return held;
-  return nullptr;
+  if (now && *now - latest_at >= kSnapshotReuse) return nullptr;
+  return latest.lock();
 }
 
 std::optional<std::shared_ptr<const status::StatusSnapshot>> App::Impl::RequestSnapshot() {
@@ -78,10 +76,7 @@ std::optional<std::shared_ptr<const status::StatusSnapshot>> App::Impl::RequestS
   {
     std::lock_guard lock(request_mu);
     if (!running) return std::nullopt;
-    if (snapshot_waiters.size() >= kMaxSnapshotWaiters) {
-      std::lock_guard held(snapshot_mu);
-      return latest.lock();
-    }
+    if (snapshot_waiters.size() >= kMaxSnapshotWaiters) return Held();
     snapshot_waiters.emplace_back();
     reply = snapshot_waiters.back().get_future();
     snapshot_requested.store(true);
@@ -89,8 +84,7 @@ std::optional<std::shared_ptr<const status::StatusSnapshot>> App::Impl::RequestS
   multi.Wakeup();
   if (reply.wait_for(kSnapshotWait) == std::future_status::ready) return reply.get();
   // The loop is stuck (it is also what /healthz reports): an older snapshot beats none.
-  std::lock_guard lock(snapshot_mu);
-  return latest.lock();
+  return Held();
 }
 
 void App::Impl::ReleaseIfUnread() {
@@ -143,7 +137,7 @@ void App::Impl::AnswerHistoryRequests() {
 
 std::shared_ptr<const status::StatusSnapshot> App::Snapshot() const {
   Impl& m = *impl_;
-  if (auto held = m.Reusable(m.clock.Now())) return held;
+  if (auto held = m.Held(m.clock.Now())) return held;
   if (m.loop_owner.load() != std::this_thread::get_id()) {
     if (auto asked = m.RequestSnapshot()) return std::move(*asked);
   }
