@@ -66,6 +66,11 @@ class BasicLatencyHistogram {
   static std::chrono::microseconds LowerBound(std::size_t bucket);
   static std::size_t BucketOf(std::chrono::microseconds latency);
   Counter bucket_count(std::size_t bucket) const { return counts_[bucket]; }
+  // How many buckets hold a sample.
+  std::size_t UsedBuckets() const {
+    return static_cast<std::size_t>(std::count_if(counts_.begin(), counts_.end(),
+                                                  [](Counter count) { return count != 0; }));
+  }
   // The exact extremes in µs (clamped to [0, kMax]); min > max while empty.
   std::uint32_t min_us() const { return min_us_; }
   std::uint32_t max_us() const { return max_us_; }

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 namespace gatewatch::window {
 namespace {
@@ -49,6 +50,8 @@ SlidingWindow::SlidingWindow(std::chrono::milliseconds span, std::size_t buckets
   // The slot sizes the header's Memory paragraph gives.
   static_assert(sizeof(Slot<SparseLatencyHistogram<std::uint8_t>>) == 32);
   static_assert(sizeof(Slot<SparseLatencyHistogram<std::uint16_t>>) == 44);
+  static_assert(sizeof(Slot<SparseLatencyHistogram<std::uint8_t, kWideEntries>>) == 40);
+  static_assert(sizeof(Slot<SparseLatencyHistogram<std::uint16_t, kWideEntries>>) == 56);
   static_assert(sizeof(Slot<LatencyHistogram>) == 212);
   // Rounded up so that N buckets cover at least the whole span.
   width_ = core::Clock::Duration((span_ticks + n - 1) / n);
@@ -107,7 +110,8 @@ void SlidingWindow::Record(core::Clock::TimePoint at, const probe::ProbeResult& 
     return;  // its slot already holds a newer bucket
   }
   const auto record_in = [&](auto& ring) { return RecordIn(ring, index, result); };
-  // At most three times: sparse to dense to wider; 32-bit rings always take the result.
+  // At most four times: sparse to wide to dense to wider counters; 32-bit rings always take
+  // the result.
   while (!std::visit(record_in, rings_)) Widen();
 }
 
@@ -132,6 +136,36 @@ void AddLatency(const From& from, Into& into) {
   }
 }
 
+template <typename Histogram>
+constexpr bool kIsSparse = requires(typename Histogram::Dense dense) { Histogram::Fits(dense); };
+
+// A ring of the same slots in another form (`To` must hold every slot: see Fits and Widen).
+template <typename To, typename From>
+To Converted(const From& from) {
+  using ToHistogram = decltype(std::declval<typename To::value_type>().latency);
+  To to(from.size());
+  for (std::size_t i = 0; i < from.size(); ++i) {
+    if constexpr (kIsSparse<ToHistogram>) {
+      // Through the dense form, so that buckets are in order and extremes exact.
+      typename ToHistogram::Dense dense;
+      AddLatency(from[i].latency, dense);
+      to[i].latency.AssignFrom(dense);
+    } else {
+      AddLatency(from[i].latency, to[i].latency);
+    }
+    CopyCounters(from[i], to[i]);
+  }
+  return to;
+}
+
+// The most latency buckets any slot of `ring` uses.
+template <typename Ring>
+std::size_t MostUsedBuckets(const Ring& ring) {
+  std::size_t most = 0;
+  for (const auto& slot : ring) most = std::max(most, slot.latency.UsedBuckets());
+  return most;
+}
+
 }  // namespace
 
 void SlidingWindow::Advance(std::int64_t index) {
@@ -148,45 +182,39 @@ void SlidingWindow::Advance(std::int64_t index) {
       rings_);
   newest_ = index;
 
-  const auto to_sparse = [this](const auto& dense) {
-    using Counter = typename std::decay_t<decltype(dense)>::value_type::Counter;
-    for (const auto& slot : dense) {
-      if (!SparseLatencyHistogram<Counter>::Fits(slot.latency)) return;
+  // Back to the narrowest form every slot fits (32-bit rings stay dense: see Memory).
+  const auto narrow = [this]<typename Counter>(const auto& ring, bool dense) {
+    const std::size_t used = MostUsedBuckets(ring);
+    if (used <= SparseLatencyHistogram<Counter>::kEntries) {
+      rings_ = Converted<SparseRing<Counter>>(ring);
+    } else if (dense && used <= kWideEntries) {
+      rings_ = Converted<WideRing<Counter>>(ring);
     }
-    SparseRing<Counter> sparse(dense.size());
-    for (std::size_t i = 0; i < dense.size(); ++i) {
-      sparse[i].latency.AssignFrom(dense[i].latency);
-      CopyCounters(dense[i], sparse[i]);
-    }
-    rings_ = std::move(sparse);
   };
-  if (const auto* ring = std::get_if<DenseRing<std::uint8_t>>(&rings_)) {
-    to_sparse(*ring);
+  if (const auto* ring = std::get_if<WideRing<std::uint8_t>>(&rings_)) {
+    narrow.template operator()<std::uint8_t>(*ring, false);
+  } else if (const auto* ring = std::get_if<WideRing<std::uint16_t>>(&rings_)) {
+    narrow.template operator()<std::uint16_t>(*ring, false);
+  } else if (const auto* ring = std::get_if<DenseRing<std::uint8_t>>(&rings_)) {
+    narrow.template operator()<std::uint8_t>(*ring, true);
   } else if (const auto* ring = std::get_if<DenseRing<std::uint16_t>>(&rings_)) {
-    to_sparse(*ring);
+    narrow.template operator()<std::uint16_t>(*ring, true);
   }
 }
 
 void SlidingWindow::Widen() {
-  const auto copy_into = [](const auto& from, auto& to) {
-    for (std::size_t i = 0; i < from.size(); ++i) {
-      AddLatency(from[i].latency, to[i].latency);
-      CopyCounters(from[i], to[i]);
-    }
-  };
-  const auto widen = [&]<typename To>(const auto& from) {
-    To to(from.size());
-    copy_into(from, to);
-    rings_ = std::move(to);
-  };
   if (const auto* ring = std::get_if<SparseRing<std::uint8_t>>(&rings_)) {
-    widen.template operator()<DenseRing<std::uint8_t>>(*ring);
+    rings_ = Converted<WideRing<std::uint8_t>>(*ring);
   } else if (const auto* ring = std::get_if<SparseRing<std::uint16_t>>(&rings_)) {
-    widen.template operator()<DenseRing<std::uint16_t>>(*ring);
+    rings_ = Converted<WideRing<std::uint16_t>>(*ring);
+  } else if (const auto* ring = std::get_if<WideRing<std::uint8_t>>(&rings_)) {
+    rings_ = Converted<DenseRing<std::uint8_t>>(*ring);
+  } else if (const auto* ring = std::get_if<WideRing<std::uint16_t>>(&rings_)) {
+    rings_ = Converted<DenseRing<std::uint16_t>>(*ring);
   } else if (const auto* ring = std::get_if<DenseRing<std::uint8_t>>(&rings_)) {
-    widen.template operator()<DenseRing<std::uint16_t>>(*ring);
+    rings_ = Converted<DenseRing<std::uint16_t>>(*ring);
   } else if (const auto* ring = std::get_if<DenseRing<std::uint16_t>>(&rings_)) {
-    widen.template operator()<DenseRing<std::uint32_t>>(*ring);
+    rings_ = Converted<DenseRing<std::uint32_t>>(*ring);
   }
 }
 
@@ -221,14 +249,24 @@ std::size_t SlidingWindow::buckets() const {
 }
 
 std::size_t SlidingWindow::counter_bytes() const {
-  constexpr std::size_t kBytes[] = {1, 2, 1, 2, 4};  // in the order of Rings' alternatives
+  constexpr std::size_t kBytes[] = {1, 2, 1, 2, 1, 2, 4};  // in the order of Rings' alternatives
   static_assert(std::size(kBytes) == std::variant_size_v<Rings>);
   return kBytes[rings_.index()];
 }
 
-bool SlidingWindow::sparse() const {
-  return std::holds_alternative<SparseRing<std::uint8_t>>(rings_) ||
-         std::holds_alternative<SparseRing<std::uint16_t>>(rings_);
+bool SlidingWindow::sparse() const { return slot_entries() < LatencyHistogram::kBuckets; }
+
+std::size_t SlidingWindow::slot_entries() const {
+  return std::visit(
+      [](const auto& ring) {
+        using Histogram = std::decay_t<decltype(ring[0].latency)>;
+        if constexpr (kIsSparse<Histogram>) {
+          return Histogram::kEntries;
+        } else {
+          return Histogram::kBuckets;
+        }
+      },
+      rings_);
 }
 
 std::size_t SlidingWindow::memory_bytes() const {

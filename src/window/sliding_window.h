@@ -53,15 +53,20 @@ struct WindowStats {
 // the scheduler's jitter and a run moved earlier by an interval change.
 // The histogram starts sparse (window/sparse_latency_histogram.h: up to 7 of the 46 latency
 // buckets per slot, which is what a target's latencies over one time bucket usually need):
-// a slot is then 32 bytes (8-bit) or 44 (16-bit); dense, 64, 112 or 212 (32-bit counters are
+// a slot is then 32 bytes (8-bit) or 44 (16-bit). Wide sparse slots hold up to 12 buckets
+// (a factor of 42 between fastest and slowest, which a bucket of a target probed every
+// second collects in minutes): 40 or 56 bytes. Dense: 64, 112 or 212 (32-bit counters are
 // always dense). sizeof(SlidingWindow) is 56, so with kDefaultBuckets a window is 248 or 320
-// bytes sparse, 440, 728 or 1,328 dense; for 1m/5m/1h, 776 bytes per target (with
-// TargetWindows' 32) probed every 10 s or less often, 848 for one probed every 1 s to 5 s.
+// bytes sparse, 296 or 392 wide, 440, 728 or 1,328 dense; for 1m/5m/1h, 776 bytes per target
+// (with TargetWindows' 32) probed every 10 s or less often, 848 for one probed every 1 s to
+// 5 s, and 1,016 for one probed every second whose latencies spread over up to 12 buckets
+// (1,640 dense: 624 bytes per target saved where it matters most, at the highest rates).
 // Changes of form, each one allocation of the ring, and every count carried over exactly:
-//  - sparse to dense, when a sample would need an eighth latency bucket in its slot;
-//  - dense back to sparse, when time moves to a new bucket and every slot fits sparse again
-//    (so a burst of scattered latencies costs memory only while it is in the window; the
-//    check reads each slot once, at most once per bucket width);
+//  - sparse to wide, when a sample would need an eighth latency bucket in its slot; wide to
+//    dense, when one would need a thirteenth;
+//  - back to the narrowest form every slot fits, when time moves to a new bucket (so a burst
+//    of scattered latencies costs memory only while it is in the window; the check reads
+//    each slot once, at most once per bucket width);
 //  - to the next counter width, when a bucket is about to overflow (should a caller record
 //    faster than it said): memory then stays at that width, so counts stay exact; only
 //    32-bit counters saturate, at UINT32_MAX, instead of wrapping (a 7d window at 10
@@ -83,6 +88,8 @@ class SlidingWindow {
   // The fastest cadence the counter width is sized for (config: interval >= 100ms).
   static constexpr std::chrono::milliseconds kMinProbeInterval{100};
   static constexpr std::uint64_t kHeadroom = 2;
+  // Latency buckets a wide sparse slot holds (see Memory above).
+  static constexpr std::size_t kWideEntries = 12;
 
   // span <= 0 is treated as 1 ms and buckets == 0 as 1. fastest_interval: how often the
   // caller expects to record at most (it sizes the counters; recording faster still works).
@@ -102,8 +109,10 @@ class SlidingWindow {
   std::size_t buckets() const;
   // Bytes per slot counter now: 1, 2 or 4 (more than at construction once a bucket overflowed).
   std::size_t counter_bytes() const;
-  // Whether the slots' histograms are in the sparse form now (see Memory above).
+  // Whether the slots' histograms are in a sparse form now, 7 or 12 entries (see Memory).
   bool sparse() const;
+  // Latency buckets each slot can hold in the current form: 7, kWideEntries or 46 (dense).
+  std::size_t slot_entries() const;
   // Bytes this window occupies, inline and on the heap (allocator overhead aside).
   std::size_t memory_bytes() const;
 
@@ -122,11 +131,14 @@ class SlidingWindow {
   template <typename Counter>
   using SparseRing = Ring<SparseLatencyHistogram<Counter>>;
   template <typename Counter>
+  using WideRing = Ring<SparseLatencyHistogram<Counter, kWideEntries>>;
+  template <typename Counter>
   using DenseRing = Ring<BasicLatencyHistogram<Counter>>;
   // Exactly one alternative at a time: the current form and counter width.
-  using Rings = std::variant<SparseRing<std::uint8_t>, SparseRing<std::uint16_t>,
-                             DenseRing<std::uint8_t>, DenseRing<std::uint16_t>,
-                             DenseRing<std::uint32_t>>;
+  using Rings =
+      std::variant<SparseRing<std::uint8_t>, SparseRing<std::uint16_t>, WideRing<std::uint8_t>,
+                   WideRing<std::uint16_t>, DenseRing<std::uint8_t>, DenseRing<std::uint16_t>,
+                   DenseRing<std::uint32_t>>;
 
   std::int64_t BucketIndex(core::Clock::TimePoint t) const;
   // Moves the ring forward to `index` (see Advance) and records there. False, leaving that
@@ -136,9 +148,10 @@ class SlidingWindow {
   template <typename Histogram>
   bool RecordIn(Ring<Histogram>& ring, std::int64_t index, const probe::ProbeResult& result);
   // Clears the slots time moved past on the way to bucket `index` (> newest_), then turns a
-  // dense 8/16-bit ring whose slots all fit sparse back into a sparse one.
+  // wide or dense 8/16-bit ring into the narrowest sparse form all its slots fit.
   void Advance(std::int64_t index);
-  void Widen();  // sparse to dense, or dense to the next counter width, keeping every count
+  // Sparse to wide to dense, or dense to the next counter width, keeping every count.
+  void Widen();
 
   std::chrono::milliseconds span_;
   core::Clock::Duration width_;

@@ -11,29 +11,32 @@
 
 namespace gatewatch::window {
 
-// A BasicLatencyHistogram<Counter> that holds at most kEntries non-empty buckets, in 24 or
-// 32 bytes instead of 56 or 100: same bucket layout, same exact extremes, so merged into a
+// A BasicLatencyHistogram<Counter> that holds at most `Entries` non-empty buckets, in far
+// fewer bytes than its 46 counters: same bucket layout, same exact extremes, so merged into a
 // LatencyHistogram it gives identical counts and quantiles.
 //
 // Why: a target's latencies over one time bucket of a window usually fall into a handful of
 // the 46 log-scaled buckets (each is 1.366 times as wide as the one before, so 7 of them
-// span a factor of 8.9), and every target holds 18 time buckets (three windows of six
-// slots). A SlidingWindow starts with these and switches the whole ring to the dense
-// histogram when a sample needs an eighth bucket (window/sliding_window.h), so nothing is
-// ever lost or estimated.
+// span a factor of 8.9 and 12 a factor of 42), and every target holds 18 time buckets
+// (three windows of six slots). A SlidingWindow starts with 7 entries, moves the whole ring
+// to 12 when a sample needs an eighth bucket, and to the dense histogram when one needs a
+// thirteenth (window/sliding_window.h), so nothing is ever lost or estimated.
+//   Entries   8-bit   16-bit   dense 8-bit   dense 16-bit
+//      7       24       32         56            100
+//     12       32       44
 // Not thread-safe; a value type.
-template <typename Counter>
+template <typename Counter, std::size_t Entries = 7>
 class SparseLatencyHistogram {
   static_assert(std::is_same_v<Counter, std::uint8_t> || std::is_same_v<Counter, std::uint16_t>);
 
  public:
   using CounterType = Counter;
   using Dense = BasicLatencyHistogram<Counter>;
-  static constexpr std::size_t kEntries = 7;
+  static constexpr std::size_t kEntries = Entries;
   static constexpr Counter kFull = std::numeric_limits<Counter>::max();
 
   // Records like Dense::TryRecord; false, changing nothing, when the sample's bucket counter
-  // is full or it would need an eighth bucket.
+  // is full or it would need one bucket more than kEntries.
   bool TryRecord(std::chrono::microseconds latency) {
     const auto bucket = static_cast<std::uint8_t>(Dense::BucketOf(latency));
     std::size_t free = kEntries;
@@ -69,14 +72,14 @@ class SparseLatencyHistogram {
     dense.AddExtremes(min_us_, max_us_);
   }
 
-  // Whether `dense` has at most kEntries non-empty buckets, so AssignFrom takes it.
-  static bool Fits(const Dense& dense) {
-    std::size_t used = 0;
-    for (std::size_t bucket = 0; bucket < Dense::kBuckets; ++bucket) {
-      if (dense.bucket_count(bucket) != 0 && ++used > kEntries) return false;
-    }
-    return true;
+  // The number of non-empty buckets (at most kEntries).
+  std::size_t UsedBuckets() const {
+    return static_cast<std::size_t>(std::count_if(counts_.begin(), counts_.end(),
+                                                  [](Counter count) { return count != 0; }));
   }
+
+  // Whether `dense` has at most kEntries non-empty buckets, so AssignFrom takes it.
+  static bool Fits(const Dense& dense) { return dense.UsedBuckets() <= kEntries; }
 
   // The same samples as `dense`, or false (leaving this unchanged) unless Fits(dense).
   bool AssignFrom(const Dense& dense) {
@@ -113,5 +116,7 @@ class SparseLatencyHistogram {
 
 static_assert(sizeof(SparseLatencyHistogram<std::uint8_t>) == 24);
 static_assert(sizeof(SparseLatencyHistogram<std::uint16_t>) == 32);
+static_assert(sizeof(SparseLatencyHistogram<std::uint8_t, 12>) == 32);
+static_assert(sizeof(SparseLatencyHistogram<std::uint16_t, 12>) == 44);
 
 }  // namespace gatewatch::window

@@ -15,11 +15,12 @@ namespace gatewatch::window {
 //
 // Memory: 32 bytes plus one SlidingWindow per span, whose counter width follows its bucket
 // width and the target's interval, and whose slots stay sparse while each holds at most 7
-// latency buckets (window/sliding_window.h): 248 or 320 bytes sparse, 440, 728 or 1,328
-// dense. So for the default 1m/5m/1h, 776 bytes for a target probed every 10s or less often
-// whose latencies cluster (most do), 920 for one probed every 100 ms; 1,928 at most while
-// its latencies scatter (1,328 for the 10s one), plus allocator overhead for 4 heap blocks;
-// at most 4,016 if every window widens to 32 bits.
+// latency buckets, or 12 in the wide form (window/sliding_window.h): 248 or 320 bytes
+// sparse, 296 or 392 wide, 440, 728 or 1,328 dense. So for the default 1m/5m/1h, 776 bytes
+// for a target probed every 10s or less often whose latencies cluster (most do), 920 for
+// one probed every 100 ms, 1,016 for one probed every second whose latencies spread over up
+// to 12 buckets; 1,928 at most while they scatter wider (1,328 for the 10s one), plus
+// allocator overhead for 4 heap blocks; at most 4,016 if every window widens to 32 bits.
 //
 // Phase: every window's buckets start at the steady epoch plus `phase` (modulo the bucket
 // width), by shifting the times passed to the windows. Targets with different phases cross

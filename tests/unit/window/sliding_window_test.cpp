@@ -7,6 +7,7 @@
 #include <iterator>
 #include <limits>
 #include <random>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -315,9 +316,11 @@ TEST(SlidingWindow, MemoryIsSmallAndFixed) {
   static_assert(sizeof(BasicLatencyHistogram<std::uint8_t>) == 56);
   static_assert(sizeof(SlidingWindow) <= 56);
   // Slots start sparse: 32 bytes (8-bit) or 44 (16-bit); 32-bit ones are dense, 212 bytes.
+  // Wide sparse ones: 40 or 56.
   // 6 of them with 5 buckets.
   const SlidingWindow one_minute(minutes(1));
   EXPECT_TRUE(one_minute.sparse());
+  EXPECT_EQ(one_minute.slot_entries(), 7u);
   EXPECT_EQ(one_minute.memory_bytes(), sizeof(SlidingWindow) + 6 * 32u);
   EXPECT_EQ(one_minute.memory_bytes(), 248u);
   const SlidingWindow five_minutes(minutes(5));
@@ -333,7 +336,7 @@ TEST(SlidingWindow, MemoryIsSmallAndFixed) {
   EXPECT_EQ(day.memory_bytes(), sizeof(SlidingWindow) + 61 * 44u);
 }
 
-TEST(SlidingWindow, SparseSlotsTurnDenseForScatteredLatenciesAndBackOnceTheyExpire) {
+TEST(SlidingWindow, SlotsWidenAsLatenciesScatterAndNarrowOnceTheyExpire) {
   SlidingWindow window(minutes(1));  // 12s buckets, 8-bit
   std::vector<std::pair<core::Clock::Duration, microseconds>> recorded;
   const auto record = [&](core::Clock::Duration at, microseconds latency) {
@@ -349,31 +352,76 @@ TEST(SlidingWindow, SparseSlotsTurnDenseForScatteredLatenciesAndBackOnceTheyExpi
     }
     return latency;
   };
+  const auto expect_exact = [&](core::Clock::Duration now, std::uint64_t total) {
+    EXPECT_EQ(window.Stats(At(now)).latency, expected(now));
+    EXPECT_EQ(window.Stats(At(now)).total, total);
+  };
   // Seven latency buckets in one slot (each latency doubles; a bucket is 1.366x wider than
-  // the one before): still sparse.
+  // the one before): the narrowest form.
   for (int i = 0; i < 7; ++i) record(seconds(1), microseconds(1'000 << i));
-  EXPECT_TRUE(window.sparse());
+  EXPECT_EQ(window.slot_entries(), 7u);
   EXPECT_EQ(window.memory_bytes(), 248u);
-  // An eighth: the ring turns dense, keeping every sample.
-  record(seconds(2), microseconds(128'000));
+  // An eighth: the ring turns wide, keeping every sample.
+  record(seconds(2), microseconds(1'000 << 7));
+  EXPECT_EQ(window.slot_entries(), SlidingWindow::kWideEntries);
+  EXPECT_TRUE(window.sparse());
+  EXPECT_EQ(window.counter_bytes(), 1u);
+  EXPECT_EQ(window.memory_bytes(), sizeof(SlidingWindow) + 6 * 40u);
+  expect_exact(seconds(2), 8);
+  // Up to twelve it stays wide; a thirteenth turns it dense.
+  for (int i = 8; i < 12; ++i) record(seconds(3), microseconds(1'000 << i));
+  EXPECT_EQ(window.slot_entries(), 12u);
+  expect_exact(seconds(3), 12);
+  record(seconds(4), microseconds(1'000 << 12));
   EXPECT_FALSE(window.sparse());
+  EXPECT_EQ(window.slot_entries(), LatencyHistogram::kBuckets);
   EXPECT_EQ(window.counter_bytes(), 1u);
   EXPECT_EQ(window.memory_bytes(), sizeof(SlidingWindow) + 6 * 64u);
-  EXPECT_EQ(window.Stats(At(seconds(2))).latency, expected(seconds(2)));
-  EXPECT_EQ(window.Stats(At(seconds(2))).total, 8u);
-  // Later buckets keep it dense while that slot is in the ring.
-  record(seconds(13), microseconds(1'000));
+  expect_exact(seconds(4), 13);
+  // The next bucket needs nine; later ones keep it dense while [0s, 12s) is in the ring.
+  for (int i = 0; i < 9; ++i) record(seconds(13), microseconds(1'000 << i));
   record(seconds(60), microseconds(2'000));
   EXPECT_FALSE(window.sparse());
-  EXPECT_EQ(window.Stats(At(seconds(60))).latency, expected(seconds(60)));
-  EXPECT_EQ(window.Stats(At(seconds(60))).total, 10u);
-  // At 72s bucket [0s, 12s) leaves the ring: every slot fits sparse again.
+  expect_exact(seconds(60), 23);
+  // At 72s bucket [0s, 12s) leaves the ring: the rest fit wide.
   record(seconds(72), microseconds(1'000));
-  EXPECT_TRUE(window.sparse());
+  EXPECT_EQ(window.slot_entries(), 12u);
+  EXPECT_EQ(window.memory_bytes(), sizeof(SlidingWindow) + 6 * 40u);
+  expect_exact(seconds(72), 11);
+  // At 84s [12s, 24s) leaves too: back to seven entries.
+  record(seconds(84), microseconds(1'000));
+  EXPECT_EQ(window.slot_entries(), 7u);
   EXPECT_EQ(window.memory_bytes(), 248u);
-  EXPECT_EQ(window.Stats(At(seconds(72))).latency, expected(seconds(72)));
-  EXPECT_EQ(window.Stats(At(seconds(72))).total, 3u);
-  EXPECT_EQ(window.Stats(At(seconds(72))).latency.Quantile(1.0), microseconds(2'000));
+  expect_exact(seconds(84), 3);
+  EXPECT_EQ(window.Stats(At(seconds(84))).latency.Quantile(1.0), microseconds(2'000));
+}
+
+TEST(SlidingWindow, SixteenBitSlotsWidenAndNarrowToo) {
+  SlidingWindow window(minutes(5));  // 60s buckets, 16-bit
+  ASSERT_EQ(window.counter_bytes(), 2u);
+  EXPECT_EQ(window.memory_bytes(), sizeof(SlidingWindow) + 6 * 44u);
+  LatencyHistogram expected;
+  for (int i = 0; i < 10; ++i) {
+    window.Record(At(seconds(1)), Result(502, microseconds(1'000 << i)));
+    expected.Record(microseconds(1'000 << i));
+  }
+  EXPECT_EQ(window.slot_entries(), 12u);
+  EXPECT_EQ(window.memory_bytes(), sizeof(SlidingWindow) + 6 * 56u);
+  // 300 samples in one of those buckets: past 8 bits, which a 16-bit slot holds as is.
+  for (int i = 0; i < 300; ++i) {
+    window.Record(At(seconds(2)), Result(200, microseconds(1'000)));
+    expected.Record(microseconds(1'000));
+  }
+  EXPECT_EQ(window.counter_bytes(), 2u);
+  EXPECT_EQ(window.slot_entries(), 12u);
+  const WindowStats stats = window.Stats(At(seconds(2)));
+  EXPECT_EQ(stats.total, 310u);
+  EXPECT_EQ(stats.status_502, 10u);
+  EXPECT_EQ(stats.latency, expected);
+  // Once that bucket leaves the ring, the narrowest form again.
+  window.Record(At(seconds(400)), Result(200, microseconds(1'000)));
+  EXPECT_EQ(window.slot_entries(), 7u);
+  EXPECT_EQ(window.Stats(At(seconds(400))).total, 1u);
 }
 
 // The largest count one bucket of `window` can get from probes `gap` apart.
@@ -553,14 +601,15 @@ TEST(SlidingWindow, MatchesBruteForceAtEveryCounterWidth) {
     probe::ProbeResult result;
   };
   // Latencies either anywhere in 0..200 s (every slot dense soon) or clustered around 2 ms
-  // with scattered phases, so rings turn from sparse to dense and back many times.
+  // with scattered phases, so rings go from sparse to wide to dense and back many times.
   std::mt19937_64 rng(11);
   const int statuses[] = {200, 200, 200, 204, 301, 404, 500, 502, 502, 503, 504, 0};
   for (const bool clustered : {false, true})
   for (const milliseconds span : {milliseconds(seconds(5)), milliseconds(minutes(1)),
                                   milliseconds(hours(1)), milliseconds(days(7))}) {
     SlidingWindow window(span);
-    int turned_dense = 0, turned_sparse = 0;
+    // Every change of form seen, as (entries before, entries after).
+    std::set<std::pair<std::size_t, std::size_t>> changes;
     bool scattering = false;
     const auto latency = [&] {
       if (!clustered) return microseconds(rng() % 200'000'000);
@@ -581,10 +630,9 @@ TEST(SlidingWindow, MatchesBruteForceAtEveryCounterWidth) {
         const auto back = width * static_cast<int>(rng() % (size * 6)) / 4;
         const TimePoint at = rng() % 4 == 0 ? now - back : now;
         probe::ProbeResult result = Result(statuses[rng() % std::size(statuses)], latency());
-        const bool was_sparse = window.sparse();
+        const std::size_t entries = window.slot_entries();
         window.Record(at, result);
-        turned_dense += was_sparse && !window.sparse();
-        turned_sparse += !was_sparse && window.sparse();
+        if (window.slot_entries() != entries) changes.emplace(entries, window.slot_entries());
         const std::int64_t bucket = (at - TimePoint{}) / width;  // at > epoch: / is floor
         if (bucket > newest) newest = bucket;
         if (bucket > newest - size) kept.push_back({bucket, std::move(result)});
@@ -617,8 +665,10 @@ TEST(SlidingWindow, MatchesBruteForceAtEveryCounterWidth) {
       ASSERT_EQ(stats.latency, expected.latency) << span.count() << " step " << step;
     }
     if (clustered && span < days(7)) {  // 7d's 32-bit slots are dense from the start
-      EXPECT_GT(turned_dense, 1) << span.count();
-      EXPECT_GT(turned_sparse, 1) << span.count();
+      EXPECT_TRUE(changes.contains({7, 12})) << span.count();
+      EXPECT_TRUE(changes.contains({12, 46})) << span.count();
+      EXPECT_TRUE(changes.contains({46, 7}) || changes.contains({46, 12})) << span.count();
+      EXPECT_TRUE(changes.contains({12, 7}) || changes.contains({46, 7})) << span.count();
     }
   }
 }

@@ -75,6 +75,33 @@ TEST(SparseLatencyHistogram, AssignsFromADenseOneOnlyWhenItFits) {
   EXPECT_EQ(back.max_us(), 64'001u);
 }
 
+TEST(SparseLatencyHistogram, TwelveEntriesHoldAFactorOfFortyTwoAndRefuseAThirteenth) {
+  SparseLatencyHistogram<std::uint16_t, 12> wide;
+  BasicLatencyHistogram<std::uint16_t> dense;
+  // Every bucket from 1 ms to 12 buckets later (1.366^11 = 30.8 times as slow).
+  const std::size_t first = LatencyHistogram::BucketOf(microseconds(1'000));
+  for (std::size_t bucket = first; bucket < first + 12; ++bucket) {
+    const microseconds latency = LatencyHistogram::LowerBound(bucket);
+    ASSERT_TRUE(wide.TryRecord(latency)) << bucket;
+    dense.Record(latency);
+  }
+  EXPECT_EQ(wide.UsedBuckets(), 12u);
+  const auto before = wide;
+  EXPECT_FALSE(wide.TryRecord(LatencyHistogram::LowerBound(first + 12)));
+  EXPECT_EQ(wide, before);
+  BasicLatencyHistogram<std::uint16_t> merged;
+  wide.MergeInto(merged);
+  EXPECT_EQ(merged, dense);
+  // The seven-entry form takes none of it; the twelve-entry one takes it back exactly.
+  EXPECT_FALSE(SparseLatencyHistogram<std::uint16_t>::Fits(dense));
+  SparseLatencyHistogram<std::uint16_t, 12> assigned;
+  ASSERT_TRUE(assigned.AssignFrom(dense));
+  EXPECT_EQ(assigned.UsedBuckets(), 12u);
+  BasicLatencyHistogram<std::uint16_t> back;
+  assigned.MergeInto(back);
+  EXPECT_EQ(back, dense);
+}
+
 TEST(SparseLatencyHistogram, EmptyMergesAsNothing) {
   const SparseLatencyHistogram<std::uint16_t> empty;
   EXPECT_EQ(empty.Count(), 0u);
