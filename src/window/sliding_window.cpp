@@ -137,7 +137,11 @@ void AddLatency(const From& from, Into& into) {
 }
 
 template <typename Histogram>
-constexpr bool kIsSparse = requires(typename Histogram::Dense dense) { Histogram::Fits(dense); };
+struct IsSparse : std::false_type {};
+template <typename Counter, std::size_t Entries>
+struct IsSparse<SparseLatencyHistogram<Counter, Entries>> : std::true_type {};
+template <typename Histogram>
+constexpr bool kIsSparse = IsSparse<Histogram>::value;
 
 // A ring of the same slots in another form (`To` must hold every slot: see Fits and Widen).
 template <typename To, typename From>
