@@ -425,6 +425,7 @@ void App::Step(milliseconds max_wait) {
     m.last_status_check = now;
   }
   if (m.building || m.snapshot_requested.load()) m.ContinueSnapshot(now, kSnapshotSlice);
+  m.CompactSlice(now);
   if (now - m.last_idle_trim >= kIdleTrimInterval) {
     m.multi.TrimIdle();
     m.last_idle_trim = now;

@@ -7,7 +7,10 @@
 #include <optional>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "app/app_impl.h"
+#include "core/allocator.h"
 
 namespace gatewatch::app {
 namespace {
@@ -19,6 +22,11 @@ constexpr auto kSnapshotReuse = std::chrono::seconds(1);
 // How long a reader waits for the loop to build a snapshot, and how many may wait at once.
 constexpr auto kSnapshotWait = std::chrono::seconds(2);
 constexpr std::size_t kMaxSnapshotWaiters = 64;
+// Heap compaction (App::Impl::CompactSlice): targets per loop iteration (each a few
+// allocator queries, about a millisecond per slice), and how often a pass may start.
+constexpr std::size_t kCompactionSlice = 500;
+constexpr auto kCompactionGap = std::chrono::seconds(10);
+constexpr auto kCompactionEvery = std::chrono::seconds(60);
 
 }  // namespace
 
@@ -92,6 +100,32 @@ void App::Impl::ReleaseIfUnread() {
   // Every snapshot is gone, and with it every reader of the statuses it held.
   for (auto& [id, entry] : targets) entry.state->ReadersGone();
   readers_may_hold = false;
+  compaction_due = true;
+}
+
+void App::Impl::CompactSlice(core::Clock::TimePoint now) {
+  if (!compact_next) {
+    const auto since = now - last_compaction;
+    if (since < kCompactionGap || (!compaction_due && since < kCompactionEvery)) return;
+    compact_next = 0;
+    compaction_due = false;
+    compacted_blocks = 0;
+  }
+  if (readers_may_hold) return;  // resumed once the snapshot is gone
+  const std::size_t end = std::min(order.size(), *compact_next + kCompactionSlice);
+  {
+    core::UncachedAllocations uncached;
+    for (std::size_t& i = *compact_next; i < end; ++i) {
+      compacted_blocks += targets.at(order[i]).state->Compact(core::WorthMoving);
+    }
+  }
+  if (*compact_next < order.size()) return;
+  compact_next.reset();
+  last_compaction = now;
+  if (compacted_blocks > 0) {
+    spdlog::debug("heap compaction: moved {} blocks of {} targets", compacted_blocks,
+                  order.size());
+  }
 }
 
 void App::Impl::NoteReadiness() {

@@ -209,6 +209,41 @@ std::shared_ptr<const status::TargetStatus> TargetState::Publish(core::Clock::Ti
   return status_;
 }
 
+std::size_t TargetState::Compact(const std::function<bool(const void*)>& worth_moving) {
+  if (status_published_ || counters_published_ || last_published_) return 0;
+  std::size_t moved = windows_.Compact(worth_moving);
+  // Each new block is taken before the old one is freed, so it cannot land in the old slot.
+  if (worth_moving(status_.get())) {
+    status_ = std::make_shared<status::TargetStatus>(std::move(*status_));
+    ++moved;
+  }
+  if (worth_moving(counters_.get())) {
+    counters_ = std::make_shared<status::ProbeCounters>(std::move(*counters_));
+    status_->counters = counters_;
+    ++moved;
+  }
+  status::TargetStatus& status = *status_;
+  if (status.last != nullptr && worth_moving(status.last.get())) {
+    // Only this status points at it, and it was made non-const (SetLast): movable.
+    auto& last = const_cast<probe::ProbeResult&>(*status.last);
+    status.last = std::make_shared<probe::ProbeResult>(std::move(last));
+    ++moved;
+  }
+  if (!status.windows.empty() && worth_moving(status.windows.data())) {
+    status.windows = std::vector<status::WindowSummary>(status.windows);
+    ++moved;
+  }
+  std::string& diagnosis = status.diagnosis;
+  if (diagnosis.capacity() > std::string().capacity() && worth_moving(diagnosis.data())) {
+    std::string fresh;
+    fresh.reserve(diagnosis.capacity());  // Record() assigns into it: keep its room
+    fresh = diagnosis;
+    diagnosis = std::move(fresh);
+    ++moved;
+  }
+  return moved;
+}
+
 void TargetState::Summarize(core::Clock::TimePoint now) {
   status::TargetStatus& status = MutableStatus();
   status.windows.clear();

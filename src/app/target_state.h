@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -58,6 +59,12 @@ class TargetState {
     counters_published_ = false;
     last_published_ = false;
   }
+  // Copies the heap blocks this target writes over and over (status, counters, last result,
+  // window rings and summaries, diagnosis) into new ones where `worth_moving` says so (see
+  // core::WorthMoving), so pages left part-used by copy-on-write and ring changes can empty.
+  // Nothing changes but addresses. Does nothing while a snapshot may still read the status
+  // (until ReadersGone()). Returns the number of blocks moved.
+  std::size_t Compact(const std::function<bool(const void*)>& worth_moving);
   // Each window's stats at `now`, in span order, into `out` (its capacity is reused).
   void WindowStatsAt(core::Clock::TimePoint now, std::vector<window::WindowStats>& out) const {
     windows_.Stats(now, out);

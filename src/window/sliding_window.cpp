@@ -273,6 +273,17 @@ std::size_t SlidingWindow::slot_entries() const {
       rings_);
 }
 
+std::size_t SlidingWindow::Compact(const std::function<bool(const void*)>& worth_moving) {
+  return std::visit(
+      [&](auto& ring) -> std::size_t {
+        if (ring.empty() || !worth_moving(ring.data())) return 0;
+        auto moved = ring;  // the new block is taken before the old one is freed
+        ring = std::move(moved);
+        return 1;
+      },
+      rings_);
+}
+
 std::size_t SlidingWindow::memory_bytes() const {
   const auto heap_bytes = [](const auto& ring) {
     using Element = typename std::decay_t<decltype(ring)>::value_type;

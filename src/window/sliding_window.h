@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <variant>
 #include <vector>
 
@@ -115,6 +116,10 @@ class SlidingWindow {
   std::size_t slot_entries() const;
   // Bytes this window occupies, inline and on the heap (allocator overhead aside).
   std::size_t memory_bytes() const;
+  // Copies the ring into a new heap block if `worth_moving` says of its block (see
+  // core::WorthMoving), so the allocator can empty part-used pages. Counts stay as they are.
+  // Returns the number of blocks moved (0 or 1).
+  std::size_t Compact(const std::function<bool(const void*)>& worth_moving);
 
  private:
   // WindowStats minus `total` (that is latency.Count()), in saturating counters. Every

@@ -44,6 +44,19 @@ std::vector<std::chrono::milliseconds> TargetWindows::spans() const {
   return spans;
 }
 
+std::size_t TargetWindows::Compact(const std::function<bool(const void*)>& worth_moving) {
+  std::size_t moved = 0;
+  if (!windows_.empty() && worth_moving(windows_.data())) {
+    std::vector<SlidingWindow> fresh;
+    fresh.reserve(windows_.size());
+    for (SlidingWindow& window : windows_) fresh.push_back(std::move(window));  // rings stay
+    windows_ = std::move(fresh);
+    ++moved;
+  }
+  for (SlidingWindow& window : windows_) moved += window.Compact(worth_moving);
+  return moved;
+}
+
 std::size_t TargetWindows::memory_bytes() const {
   std::size_t bytes = sizeof(*this);
   for (const SlidingWindow& window : windows_) bytes += window.memory_bytes();

@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "core/clock.h"
@@ -55,6 +56,8 @@ class TargetWindows {
   }
   const std::vector<SlidingWindow>& windows() const { return windows_; }
   std::size_t memory_bytes() const;  // inline and heap bytes, allocator overhead aside
+  // Moves the heap blocks `worth_moving` names (see SlidingWindow::Compact); how many.
+  std::size_t Compact(const std::function<bool(const void*)>& worth_moving);
 
  private:
   std::vector<SlidingWindow> windows_;

@@ -157,5 +157,70 @@ TEST(TargetStatePublish, TheSparklineMovesOnAtItsPointBoundaryWithoutNewResults)
             status::Sparkline::EncodeRatio(1, 1));
 }
 
+// Heap compaction: the blocks a target rewrites over and over move to new addresses when the
+// allocator says so, and nothing else about the target changes.
+TEST(TargetStateCompact, MovesEveryRewrittenBlockAndChangesNothingElse) {
+  TargetState state(Spec(), {milliseconds(60'000), milliseconds(300'000), milliseconds(3'600'000)});
+  const core::Clock::TimePoint t0{seconds(1'000)};
+  state.Record(Result(t0, 200));
+  state.Record(Result(t0 + seconds(1), 502));  // failing: a diagnosis sentence on the heap
+  const auto now = t0 + seconds(2);
+  const status::TargetStatus before = *state.Publish(now);  // a copy, not a reader
+  ASSERT_GT(before.diagnosis.size(), 15u);
+  state.ReadersGone();
+
+  std::vector<const void*> first, second;
+  const auto all = [](std::vector<const void*>& seen) {
+    return [&seen](const void* block) {
+      seen.push_back(block);
+      return true;
+    };
+  };
+  // The windows' vector and 3 rings, the status, counters, last result, summaries, sentence.
+  EXPECT_EQ(state.Compact(all(first)), 9u);
+  EXPECT_EQ(state.Compact(all(second)), 9u);
+  ASSERT_EQ(first.size(), second.size());
+  for (std::size_t i = 0; i < first.size(); ++i) EXPECT_NE(first[i], second[i]) << i;
+
+  const auto after = state.Publish(now);
+  EXPECT_EQ(after->name, before.name);
+  EXPECT_EQ(after->probes_total, 2u);
+  EXPECT_FALSE(after->up);
+  EXPECT_EQ(after->consecutive_failures, 1u);
+  EXPECT_EQ(after->diagnosis, before.diagnosis);
+  EXPECT_EQ(after->last->http_status, 502);
+  EXPECT_EQ(after->counters->responses_by_code.at(502), 1u);
+  EXPECT_EQ(after->counters->responses_by_code.at(200), 1u);
+  ASSERT_EQ(after->windows.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(after->windows[i].total, 2u) << i;
+    EXPECT_EQ(after->windows[i].status_502, 1u) << i;
+    EXPECT_EQ(after->windows[i].p99, before.windows[i].p99) << i;
+  }
+  // The moved windows keep counting, and the moved last result is still written in place.
+  state.ReadersGone();
+  state.Record(Result(now, 200));
+  const auto later = state.Publish(now + seconds(1));
+  EXPECT_EQ(later->windows[0].total, 3u);
+  EXPECT_EQ(later->last->http_status, 200);
+  EXPECT_TRUE(later->up);
+  EXPECT_TRUE(later->diagnosis.empty());
+}
+
+TEST(TargetStateCompact, LeavesAStatusASnapshotMayReadAlone) {
+  TargetState state(Spec(), {milliseconds(60'000)});
+  const core::Clock::TimePoint t0{seconds(1'000)};
+  state.Record(Result(t0, 502));
+  const auto held = state.Publish(t0);
+  int asked = 0;
+  EXPECT_EQ(state.Compact([&](const void*) { return ++asked, true; }), 0u);
+  EXPECT_EQ(asked, 0);
+  EXPECT_EQ(state.Publish(t0).get(), held.get());
+  // Nothing the allocator would move: nothing moves.
+  state.ReadersGone();
+  EXPECT_EQ(state.Compact([](const void*) { return false; }), 0u);
+  EXPECT_EQ(state.Publish(t0).get(), held.get());
+}
+
 }  // namespace
 }  // namespace gatewatch::app

@@ -673,5 +673,30 @@ TEST(SlidingWindow, MatchesBruteForceAtEveryCounterWidth) {
   }
 }
 
+TEST(SlidingWindow, CompactMovesTheRingAndKeepsEveryCount) {
+  SlidingWindow window(minutes(1));
+  for (int i = 0; i < 9; ++i) window.Record(At(seconds(i)), Result(i % 3 == 0 ? 502 : 200,
+                                                                   microseconds(1'000 << i)));
+  const WindowStats before = window.Stats(At(seconds(10)));
+  const std::size_t bytes = window.memory_bytes();
+  std::vector<const void*> asked;
+  const auto move = [&](const void* block) {
+    asked.push_back(block);
+    return true;
+  };
+  EXPECT_EQ(window.Compact(move), 1u);
+  EXPECT_EQ(window.Compact(move), 1u);
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_NE(asked[0], asked[1]);
+  EXPECT_EQ(window.Compact([](const void*) { return false; }), 0u);
+  EXPECT_EQ(window.memory_bytes(), bytes);
+  const WindowStats after = window.Stats(At(seconds(10)));
+  EXPECT_EQ(after.total, before.total);
+  EXPECT_EQ(after.status_502, 3u);
+  EXPECT_EQ(after.latency, before.latency);
+  window.Record(At(seconds(11)), Result(502));
+  EXPECT_EQ(window.Stats(At(seconds(11))).status_502, 4u);
+}
+
 }  // namespace
 }  // namespace gatewatch::window
