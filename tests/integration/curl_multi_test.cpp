@@ -168,6 +168,31 @@ TEST_F(CurlMultiTest, BodyIsCappedAndMarkedTruncated) {
   EXPECT_FALSE(e->body_truncated);
 }
 
+// curl's receive buffer is 4 KB (kReceiveBufferBytes): a body and a header line several
+// times that size still arrive whole and in order, on a fresh handle and on a reused one
+// (curl_easy_reset puts the default size back; every transfer sets it again).
+TEST_F(CurlMultiTest, ReadsBodiesAndHeadersLargerThanTheReceiveBuffer) {
+  FakeUpstream up;
+  up.Start();
+  std::string body;
+  for (int i = 0; body.size() < 100'000; ++i) body += std::to_string(i) + ",";
+  const std::string long_value(6'000, 'v');
+  up.Set("/large", Step(200, body).Header("X-Long", long_value));
+  for (int round = 0; round < 3; ++round) {
+    const auto r = Run(Get(up.Url("/large")));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->error, TransportError::kNone) << r->error_text;
+    EXPECT_EQ(r->http_status, 200);
+    EXPECT_FALSE(r->body_truncated);
+    EXPECT_EQ(r->body, body) << "round " << round;
+    bool found = false;
+    for (const auto& [name, value] : r->headers) {
+      if (name == "x-long") found = value == long_value;
+    }
+    EXPECT_TRUE(found) << "round " << round;
+  }
+}
+
 TEST_F(CurlMultiTest, KeepsTheFinalResponsesHeadersLowerCased) {
   FakeUpstream up;
   up.Start();
