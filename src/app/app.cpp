@@ -68,7 +68,10 @@ std::string DescribeForLog(const TargetState& state) {
   const auto& r = *state.last();
   std::string text = state.diagnosis() + " (reason=" + std::string(probe::ReasonName(r.reason));
   if (r.http_status != 0) text += " http=" + std::to_string(r.http_status);
-  if (!r.trace_id.empty()) text += " trace_id=" + r.trace_id;
+  if (!r.trace_id.empty()) {
+    text += " trace_id=";
+    text += r.trace_id.view();
+  }
   return text + ")";
 }
 

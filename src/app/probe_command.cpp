@@ -90,7 +90,7 @@ nlohmann::ordered_json ResultJson(const std::string& url, const probe::ProbeResu
   put("transfer", r.phases.transfer);
   j["phases"] = phases;
   j["remote_ip"] = r.remote_ip;
-  j["trace_id"] = r.trace_id;
+  j["trace_id"] = r.trace_id.str();
   if (hop) {
     j["responder"] = {{"name", std::string(diagnose::ResponderName(hop->responder))},
                       {"origin", std::string(diagnose::OriginName(hop->origin))},

@@ -107,7 +107,7 @@ TargetState::Change TargetState::Record(probe::ProbeResult&& result,
   ++status.probes_total;
   status::ProbeCounters& counters = MutableCounters();
   if (result.http_status != 0) ++counters.responses_by_code[result.http_status];
-  if (!result.success()) ++counters.failures_by_reason[static_cast<std::size_t>(result.reason)];
+  if (!result.success()) ++counters.failures(result.reason);
   Observe(counters.duration, Seconds(result.latency));
   std::optional<diagnose::Fingerprint> hop;
   if (result.http_status >= 500 && result.http_status <= 599) {

@@ -256,9 +256,7 @@ void RenderTargets(Writer& w, const std::vector<std::shared_ptr<const status::Ta
   w.Begin("gatewatch_probe_failures_total", "Failed probes by main reason.", MetricType::Counter);
   for (const auto& t : targets) {
     for (const probe::FailureReason reason : probe::kAllFailureReasons) {
-      const auto index = static_cast<std::size_t>(reason);
-      const std::uint64_t count =
-          index < t.counters->failures_by_reason.size() ? t.counters->failures_by_reason[index] : 0;
+      const std::uint64_t count = t.counters->failures(reason);
       w.Counter({{"target", t.name}, {"reason", probe::ReasonName(reason)}},
                 static_cast<double>(count));
     }

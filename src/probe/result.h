@@ -40,6 +40,38 @@ std::string_view ReasonName(FailureReason reason);
 
 using Phases = net::PhaseTimings;
 
+// A W3C trace id (32 hex characters), or empty. Held inline: as a std::string it took a
+// 48-byte heap block per result, allocated on every probe and kept by every target's last
+// result (0.5 MB at 10,000 targets). Reads as a NUL-terminated string_view.
+class TraceId {
+ public:
+  static constexpr std::size_t kLength = 32;
+  TraceId() = default;
+  TraceId(std::string_view hex) { assign(hex.data(), hex.size()); }  // NOLINT: like a string
+  TraceId& operator=(std::string_view hex) {
+    assign(hex.data(), hex.size());
+    return *this;
+  }
+  // Keeps at most kLength characters.
+  void assign(const char* hex, std::size_t n) {
+    n = n < kLength ? n : kLength;
+    for (std::size_t i = 0; i < n; ++i) chars_[i] = hex[i];
+    chars_[n] = '\0';
+    size_ = static_cast<std::uint8_t>(n);
+  }
+  bool empty() const { return size_ == 0; }
+  std::string_view view() const { return {chars_, size_}; }
+  operator std::string_view() const { return view(); }  // NOLINT: reads like a string
+  std::string str() const { return std::string(view()); }
+  const char* c_str() const { return chars_; }
+  friend bool operator==(const TraceId& a, const TraceId& b) { return a.view() == b.view(); }
+  friend bool operator==(const TraceId& a, std::string_view b) { return a.view() == b; }
+
+ private:
+  char chars_[kLength + 1] = {};
+  std::uint8_t size_ = 0;
+};
+
 struct ProbeResult {
   bool success() const { return reason == FailureReason::kNone; }
 
@@ -56,8 +88,10 @@ struct ProbeResult {
   // Kept for diagnosis: the response's headers and the first bytes of its body.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body_excerpt;  // at most kBodyExcerptBytes
-  std::string trace_id;      // W3C trace id sent in traceparent (32 hex chars)
+  TraceId trace_id;          // W3C trace id sent in traceparent (32 hex chars)
 };
+// With make_shared's 16 bytes, a target's last result fits jemalloc's 320-byte size class.
+static_assert(sizeof(ProbeResult) <= 304);
 
 inline constexpr std::size_t kBodyExcerptBytes = 512;
 

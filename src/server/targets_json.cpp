@@ -48,7 +48,7 @@ Json LastToJson(const probe::ProbeResult& r) {
   last["phases"] = std::move(phases);
   last["remote_ip"] = r.remote_ip;
   last["started"] = core::FormatRfc3339(r.wall_started);
-  last["trace_id"] = r.trace_id;
+  last["trace_id"] = r.trace_id.str();
   last["tls_not_after"] = r.tls_not_after ? Json(*r.tls_not_after) : Json(nullptr);
   return last;
 }

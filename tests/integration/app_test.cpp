@@ -117,7 +117,7 @@ TEST_F(AppTest, RealNginx502sShowInWindowsMetricsAndApi) {
   EXPECT_EQ(live->windows[0].status_502, 0u);
   EXPECT_EQ(live->windows[0].failed, 0u);
   EXPECT_TRUE(live->windows[0].p99.has_value());
-  EXPECT_EQ(dead->counters->failures_by_reason[static_cast<int>(probe::FailureReason::kStatus)],
+  EXPECT_EQ(dead->counters->failures(probe::FailureReason::kStatus),
             dead->probes_total);
 
   // The same numbers over HTTP, and the exposition is promtool-clean.

@@ -93,11 +93,11 @@ TEST_F(ProberTest, Http200HasPlainHttpPhasesAndSendsTraceHeaders) {
   EXPECT_EQ(r->started, clock_.Now());
   EXPECT_EQ(r->wall_started, clock_.WallNow());
 
-  ASSERT_TRUE(std::regex_match(r->trace_id, std::regex("[0-9a-f]{32}"))) << r->trace_id;
+  ASSERT_TRUE(std::regex_match(r->trace_id.str(), std::regex("[0-9a-f]{32}"))) << r->trace_id.str();
   const auto req = up.LastRequest("/ok");
   ASSERT_EQ(req.headers.count("traceparent"), 1u);
   EXPECT_TRUE(std::regex_match(req.headers.find("traceparent")->second,
-                               std::regex("00-" + r->trace_id + "-[0-9a-f]{16}-01")))
+                               std::regex("00-" + r->trace_id.str() + "-[0-9a-f]{16}-01")))
       << req.headers.find("traceparent")->second;
   ASSERT_EQ(req.headers.count("user-agent"), 1u);
   EXPECT_EQ(req.headers.find("user-agent")->second, std::string("gatewatch/") + core::kVersion);

@@ -77,7 +77,7 @@ status::StatusSnapshot RichSnapshot() {
   checkout.probes_total = 10;
   status::ProbeCounters checkout_counters;
   checkout_counters.responses_by_code = {{200, 9}, {502, 1}};
-  checkout_counters.failures_by_reason[static_cast<std::size_t>(probe::FailureReason::kStatus)] =
+  checkout_counters.failures(probe::FailureReason::kStatus) =
       1;
   checkout_counters.duration = {kBounds, {5, 3, 1, 1}, 3.25, 10};
   checkout.counters = std::make_shared<const status::ProbeCounters>(checkout_counters);
@@ -98,7 +98,7 @@ status::StatusSnapshot RichSnapshot() {
   edge.last = std::make_shared<const probe::ProbeResult>(refused);
   edge.probes_total = 3;
   status::ProbeCounters edge_counters;
-  edge_counters.failures_by_reason[static_cast<std::size_t>(probe::FailureReason::kRefused)] = 3;
+  edge_counters.failures(probe::FailureReason::kRefused) = 3;
   edge_counters.duration = {kBounds, {3, 0, 0, 0}, 0.003, 3};
   edge.counters = std::make_shared<const status::ProbeCounters>(edge_counters);
   edge.windows = {Window(milliseconds(60'000), 0, 0, 0, 0),
