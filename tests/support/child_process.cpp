@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,9 +28,16 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test that crashes cannot run its destructors: without this its nginx or agent kept
+    // running after the test binary was gone. The kernel kills the child when the thread
+    // that forked it exits (tests fork from the test body's thread); a parent already gone
+    // before prctl took effect is caught by getppid().
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
     dup2(fd, 1);
     dup2(fd, 2);
     const int devnull = open("/dev/null", O_RDONLY);
