@@ -18,6 +18,7 @@
 
 #include "alert/alert_engine.h"
 #include "app/app.h"
+#include "app/compaction_schedule.h"
 #include "app/round_runner.h"
 #include "app/target_state.h"
 #include "core/version.h"
@@ -147,13 +148,10 @@ struct App::Impl {
   // Once no snapshot is alive, lets every target write its status in place again.
   void ReleaseIfUnread();
   // Heap compaction (TargetState::Compact, core::WorthMoving): a pass over every target, a
-  // slice per loop iteration, once the snapshots are gone (the originals their copy-on-write
-  // left behind are freed then, leaving holes among the copies) and at least once a minute
-  // (window rings change form), never two within kCompactionGap. Paused while a snapshot is
-  // alive. compact_next: the position in `order` of the pass under way, or none.
+  // slice per loop iteration, when `compaction` says (see CompactionSchedule). Paused while a
+  // snapshot is alive. compact_next: the position in `order` of the pass under way, or none.
   std::optional<std::size_t> compact_next;
-  bool compaction_due = false;
-  core::Clock::TimePoint last_compaction{};
+  CompactionSchedule compaction{clock.Now()};
   std::uint64_t compacted_blocks = 0;  // moved during the pass under way
   void CompactSlice(core::Clock::TimePoint now);
   void NoteReadiness();

@@ -23,10 +23,8 @@ constexpr auto kSnapshotReuse = std::chrono::seconds(1);
 constexpr auto kSnapshotWait = std::chrono::seconds(2);
 constexpr std::size_t kMaxSnapshotWaiters = 64;
 // Heap compaction (App::Impl::CompactSlice): targets per loop iteration (each a few
-// allocator queries, about a millisecond per slice), and how often a pass may start.
+// allocator queries, about a millisecond per slice).
 constexpr std::size_t kCompactionSlice = 500;
-constexpr auto kCompactionGap = std::chrono::seconds(10);
-constexpr auto kCompactionEvery = std::chrono::seconds(60);
 
 }  // namespace
 
@@ -100,15 +98,13 @@ void App::Impl::ReleaseIfUnread() {
   // Every snapshot is gone, and with it every reader of the statuses it held.
   for (auto& [id, entry] : targets) entry.state->ReadersGone();
   readers_may_hold = false;
-  compaction_due = true;
+  compaction.MarkDue();
 }
 
 void App::Impl::CompactSlice(core::Clock::TimePoint now) {
   if (!compact_next) {
-    const auto since = now - last_compaction;
-    if (since < kCompactionGap || (!compaction_due && since < kCompactionEvery)) return;
+    if (!compaction.ShouldStart(now)) return;
     compact_next = 0;
-    compaction_due = false;
     compacted_blocks = 0;
   }
   if (readers_may_hold) return;  // resumed once the snapshot is gone
@@ -121,7 +117,7 @@ void App::Impl::CompactSlice(core::Clock::TimePoint now) {
   }
   if (*compact_next < order.size()) return;
   compact_next.reset();
-  last_compaction = now;
+  compaction.Finished(now);
   if (compacted_blocks > 0) {
     spdlog::debug("heap compaction: moved {} blocks of {} targets", compacted_blocks,
                   order.size());
