@@ -19,12 +19,6 @@ namespace {
 constexpr std::size_t kMaxResponseHeaders = 64;
 constexpr char kAllowedProtocols[] = "http,https";
 constexpr long kMaxRedirects = 10;
-// curl's receive buffer, allocated for each transfer (libcurl 7.88 frees it when the transfer
-// ends; from 8.7 one per multi handle). Its default, 16 KB + 1 byte, takes a 20 KB block; a
-// probe reads a status line, headers and a small body, and at 10,000 probes/s about 500 are
-// in flight at once: 10 MB of buffers, where 4 KB each holds 2 MB. A larger body only takes
-// more reads (at most max_body_bytes / 4 KB).
-constexpr long kReceiveBufferBytes = 4096 - 1;  // + curl's terminating byte = one 4 KB block
 
 // One slot of the pool. Slots are never freed while the CurlMulti lives, so a Transfer*
 // handed to curl (CURLOPT_PRIVATE, callback data) stays valid; the easy handle inside is
@@ -270,9 +264,6 @@ struct CurlMulti::Impl {
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &OnBody);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
     // 0 would mean "no timeout" to curl.
-    // Only between transfers (curl refuses it while a buffer is allocated); curl_easy_reset()
-    // sets the default back, so it is set for every transfer.
-    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, kReceiveBufferBytes);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                      std::max<long>(1, static_cast<long>(request.timeout.count())));
     curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);

@@ -3,8 +3,8 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <iterator>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <memory>
