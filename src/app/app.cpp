@@ -37,10 +37,6 @@ using std::chrono::milliseconds;
 
 // A probe starting this late means the agent cannot keep its own schedule.
 constexpr auto kSaturationLag = std::chrono::seconds(1);
-// Probes started per loop iteration at most: completions are reaped between batches, so a
-// burst of due targets (start-up, a long GC-like stall) never piles thousands of handshakes
-// into flight at once, and their measured latency is not inflated by our own start work.
-constexpr std::size_t kMaxStartsPerStep = 256;
 // Targets added to a snapshot per loop iteration while Run() builds one for a reader (a few
 // ms of work at most).
 constexpr std::size_t kSnapshotSlice = 500;
@@ -120,7 +116,7 @@ std::string JoinErrors(const std::vector<config::ConfigError>& errors) {
 void App::Impl::StartDue(core::Clock::TimePoint now) {
   const std::size_t in_flight = prober.InFlight();
   if (in_flight >= max_in_flight) return;  // due probes wait; their lag shows the saturation
-  scheduler.PopDue(now, due_buffer, std::min(kMaxStartsPerStep, max_in_flight - in_flight));
+  scheduler.PopDue(now, due_buffer, std::min(App::kMaxStartsPerStep, max_in_flight - in_flight));
   for (const auto& due : due_buffer) {
     const auto lag = now - due.scheduled;
     if (lag > max_lag_since_check) max_lag_since_check = lag;

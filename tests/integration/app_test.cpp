@@ -11,6 +11,7 @@
 #include "support/manual_clock.h"
 #include "support/nginx_fixture.h"
 #include "support/promtool.h"
+#include "support/raw_tcp_server.h"
 #include "support/wait.h"
 
 namespace gatewatch::testing {
@@ -344,6 +345,32 @@ TEST_F(AppTest, SaturationSendsTheAgentsOwnAlertAndItsResolve) {
   EXPECT_EQ(events[1].status, alert::AlertStatus::kResolved);
   EXPECT_EQ(events[1].fingerprint, events[0].fingerprint);
   EXPECT_FALSE(app.Snapshot()->agent.saturated);
+}
+
+TEST_F(AppTest, ABacklogStartsOneBatchPerStepAndHungProbesNeverHoldItBack) {
+  // 100 targets on a server that accepts and never answers: no probe ends during the test.
+  RawTcpServer hang(RawTcpServer::Behavior::kHang);
+  hang.Start();
+  std::string targets;
+  for (int i = 0; i < 100; ++i) {
+    targets += "[[target]]\nname = \"h" + std::to_string(i) + "\"\nurl = \"" +
+               hang.Url("/" + std::to_string(i)) +
+               "\"\ninterval = \"10s\"\ntimeout = \"10s\"\n\n";
+  }
+  app::App app(Parse(Config(targets)), Options());
+  const auto in_flight = [&] {
+    app.PublishSnapshot();
+    return app.Snapshot()->agent.probes_in_flight;
+  };
+  // The loop was away for a whole interval: all 100 are due at once.
+  clock_.Advance(seconds(10));
+  app.Step(milliseconds(0));
+  EXPECT_EQ(in_flight(), app::App::kMaxStartsPerStep);
+  app.Step(milliseconds(0));
+  EXPECT_EQ(in_flight(), 2 * app::App::kMaxStartsPerStep);
+  // The cap is on starts, not on probes in flight: the hung ones never hold back the rest.
+  for (int i = 0; i < 2; ++i) app.Step(milliseconds(0));
+  EXPECT_EQ(in_flight(), 100u);
 }
 
 TEST_F(AppTest, PortInUseFailsConstructionWithAClearError) {
