@@ -148,7 +148,12 @@ per_probe() {  # OUTPUT KEY: the per-probe figure, n/a when no probe completed
 }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 
-nginx_port=$(free_port); dead_port=$(free_port); agent_port=$(free_port); bb_port=$(free_port)
+# The agent's and blackbox's ports are picked again before each start (fresh_listen_ports):
+# after a run at thousands of fresh connections per second, a port picked at the start may
+# have become some connection's local port, and the listener could not bind it.
+nginx_port=$(free_port); dead_port=$(free_port)
+fresh_listen_ports() { agent_port=$(free_port); bb_port=$(free_port); }
+fresh_listen_ports
 mkdir -p "$work/logs" "$work/tmp"
 cat >"$work/nginx.conf" <<NGINX
 worker_processes 1;
@@ -206,6 +211,7 @@ run_gatewatch() {
   interval_ms=$(calc "%d" "int($targets * 1000 / $rate + 0.5)")
   ((interval_ms < 100)) && interval_ms=100
   timeout_ms=$((interval_ms < 2000 ? interval_ms : 2000))
+  fresh_listen_ports
   {
     printf '[agent]\nlisten = "127.0.0.1:%s"\nlog_level = "warn"\nstate_dir = ""\n\n' "$agent_port"
     printf '[defaults]\ninterval = "%sms"\ntimeout = "%sms"\n\n' "$interval_ms" "$timeout_ms"
@@ -278,6 +284,7 @@ run_blackbox() {
   local interval_ms timeout_ms
   interval_ms=$(calc "%d" "int($targets * 1000 / $rate + 0.5)")
   timeout_ms=$((interval_ms < 2000 ? interval_ms : 2000))
+  fresh_listen_ports
   "$blackbox" --config.file="$work/blackbox.yml" --web.listen-address="127.0.0.1:$bb_port" \
     --log.level=warn 2>"$work/bb.log" &
   local pid=$!; pids+=("$pid")
@@ -440,6 +447,7 @@ done
 
 # Idle: one target probed every second, after warm-up.
 conf=$work/idle.toml
+fresh_listen_ports
 printf '[agent]\nlisten = "127.0.0.1:%s"\nlog_level = "warn"\nstate_dir = ""\n\n[[target]]\nname = "one"\nurl = "%shealth"\ninterval = "1s"\ntimeout = "1s"\n' \
   "$agent_port" "$nginx_prefix" >"$conf"
 "$build/gatewatch" --config "$conf" 2>"$work/gw.log" &
