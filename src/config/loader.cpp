@@ -23,24 +23,13 @@ namespace gatewatch::config::internal {
 
 using namespace std::chrono_literals;
 
-bool Contains(std::span<const std::string_view> list, std::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
+namespace {
 
-// The closest known key within edit distance 2, for "did you mean".
-std::optional<std::string_view> Suggest(std::string_view key,
-                                        std::span<const std::string_view> known) {
-  std::optional<std::string_view> best;
-  int best_distance = 3;
-  for (std::string_view candidate : known) {
-    const int d = EditDistance(key, candidate);
-    if (d < best_distance && d < static_cast<int>(key.size())) {
-      best = candidate;
-      best_distance = d;
-    }
-  }
-  return best;
-}
+constexpr std::string_view kTopLevelKeys[] = {"agent", "defaults", "target", "alert", "notifier"};
+constexpr std::string_view kAgentKeys[] = {"listen",    "state_dir", "log_format",
+                                           "log_level", "windows",   "labels",
+                                           "shard",     "api_token", "saturation_notify"};
+constexpr std::string_view kLogFormats[] = {"text", "json"};
 
 // `must be "a" or "b"` / `must be one of A, B, C`.
 std::string MustBeOneOf(std::span<const std::string_view> allowed) {
@@ -53,29 +42,6 @@ std::string MustBeOneOf(std::span<const std::string_view> allowed) {
     out += allowed[i];
   }
   return out;
-}
-
-// A threshold in a message: "0.05", "14.4", "10" (not "10.000000000000002").
-std::string FormatNumber(double value) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", value);
-  return buf;
-}
-
-Position At(const toml::source_region& region) {
-  return {static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
-}
-Position At(const toml::node& node) { return At(node.source()); }
-
-// Where a key is defined. For a [table] or [[array]] header toml++ puts the key inside the
-// brackets, so use the header's start instead, which is where the user looks.
-Position KeyAt(const toml::key& key, const toml::node& node) {
-  const toml::source_position& k = key.source().begin;
-  const toml::source_position& n = node.source().begin;
-  if ((node.is_table() || node.is_array()) && n.line == k.line && n.column < k.column) {
-    return At(node);
-  }
-  return At(key.source());
 }
 
 std::string_view TypeName(const toml::node& node) {
@@ -102,6 +68,43 @@ std::string_view TypeName(const toml::node& node) {
       break;
   }
   return "nothing";
+}
+
+}  // namespace
+
+bool Contains(std::span<const std::string_view> list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// The closest known key within edit distance 2, for "did you mean".
+std::optional<std::string_view> Suggest(std::string_view key,
+                                        std::span<const std::string_view> known) {
+  std::optional<std::string_view> best;
+  int best_distance = 3;
+  for (std::string_view candidate : known) {
+    const int d = EditDistance(key, candidate);
+    if (d < best_distance && d < static_cast<int>(key.size())) {
+      best = candidate;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+Position At(const toml::source_region& region) {
+  return {static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+}
+Position At(const toml::node& node) { return At(node.source()); }
+
+// Where a key is defined. For a [table] or [[array]] header toml++ puts the key inside the
+// brackets, so use the header's start instead, which is where the user looks.
+Position KeyAt(const toml::key& key, const toml::node& node) {
+  const toml::source_position& k = key.source().begin;
+  const toml::source_position& n = node.source().begin;
+  if ((node.is_table() || node.is_array()) && n.line == k.line && n.column < k.column) {
+    return At(node);
+  }
+  return At(key.source());
 }
 
 // What a type error says was found instead: "integer 15", "string \"15\"", "boolean".

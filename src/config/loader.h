@@ -6,11 +6,9 @@
 // src/config includes this: toml++ types stay here.
 #include <toml++/toml.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <span>
@@ -25,72 +23,12 @@
 
 namespace gatewatch::config::internal {
 
-inline constexpr std::string_view kTopLevelKeys[] = {"agent", "defaults", "target", "alert",
-                                                     "notifier"};
-inline constexpr std::string_view kAgentKeys[] = {"listen",    "state_dir", "log_format",
-                                                  "log_level", "windows",   "labels",
-                                                  "shard",     "api_token", "saturation_notify"};
-inline constexpr std::string_view kTargetKeys[] = {"name",
-                                                   "url",
-                                                   "method",
-                                                   "headers",
-                                                   "body",
-                                                   "interval",
-                                                   "timeout",
-                                                   "unhealthy_interval",
-                                                   "expect_status",
-                                                   "expect_body",
-                                                   "follow_redirects",
-                                                   "tls_insecure",
-                                                   "max_body_bytes",
-                                                   "connection",
-                                                   "health",
-                                                   "upstream",
-                                                   "resolve_all",
-                                                   "confirm",
-                                                   "labels"};
-
-inline constexpr std::string_view kAlertKeys[] = {
-    "name",   "targets",  "signal", "window", "above",       "clear_below",  "for",   "min_samples",
-    "repeat", "severity", "notify", "slo",    "long_window", "short_window", "factor"};
-inline constexpr std::string_view kBurnRateKeys[] = {"slo", "long_window", "short_window",
-                                                     "factor"};
-inline constexpr std::string_view kNotifierKeys[] = {
-    "name", "type", "url", "send_resolved", "timeout", "secret", "headers", "template"};
-
-// In the order of config::AlertSignal and config::NotifierType.
-inline constexpr std::string_view kSignals[] = {
-    "502_ratio",   "5xx_ratio",   "failure_ratio",        "latency_p50",
-    "latency_p90", "latency_p99", "consecutive_failures", "burn_rate"};
-inline constexpr std::string_view kNotifierTypes[] = {
-    "webhook", "slack", "discord", "teams", "mattermost", "googlechat", "alertmanager"};
-
-inline constexpr std::string_view kLogFormats[] = {"text", "json"};
-inline constexpr std::string_view kMethods[] = {"GET",   "HEAD",   "POST",   "PUT",
-                                                "PATCH", "DELETE", "OPTIONS"};
-inline constexpr std::string_view kConnections[] = {"fresh", "reuse"};
-inline constexpr std::string_view kHealthModes[] = {"auto", "off"};
-
-inline constexpr core::Millis kMinInterval = core::Millis(100);
+// Limits more than one section checks.
 inline constexpr core::Millis kMinTimeout = core::Millis(10);
 inline constexpr core::Millis kMinWindow = std::chrono::seconds(1);
 inline constexpr core::Millis kMaxWindow = std::chrono::hours(7 * 24);
-inline constexpr std::size_t kMaxWindows =
-    8;  // agent.windows, and also with the alert windows added
-inline constexpr core::Millis kMinRepeat = std::chrono::minutes(1);
-inline constexpr core::Millis kMaxNotifierTimeout = std::chrono::minutes(5);
-inline constexpr std::int64_t kMaxMinSamples = 1'000'000;
-// Latencies at or above this are recorded as this (window/latency_histogram.h), so a latency
-// threshold must be below it to be reachable.
-inline constexpr double kMaxLatencySeconds = 120.0;
-inline constexpr std::int64_t kMaxBodyBytesLimit = 64 << 20;
-inline constexpr std::int64_t kMaxConfirm = 5;
-
-template <std::size_t N>
-std::size_t IndexOf(const std::string_view (&list)[N], std::string_view value) {
-  return static_cast<std::size_t>(std::find(std::begin(list), std::end(list), value) -
-                                  std::begin(list));
-}
+// agent.windows, and also with the alert windows added.
+inline constexpr std::size_t kMaxWindows = 8;
 
 struct Position {
   int line = 0;
@@ -122,20 +60,12 @@ bool Contains(std::span<const std::string_view> list, std::string_view value);
 std::optional<std::string_view> Suggest(std::string_view key,
                                         std::span<const std::string_view> known);
 
-// `must be "a" or "b"` / `must be one of A, B, C`.
-std::string MustBeOneOf(std::span<const std::string_view> allowed);
-
-// A threshold in a message: "0.05", "14.4", "10" (not "10.000000000000002").
-std::string FormatNumber(double value);
-
 Position At(const toml::source_region& region);
 Position At(const toml::node& node);
 
 // Where a key is defined. For a [table] or [[array]] header toml++ puts the key inside the
 // brackets, so use the header's start instead, which is where the user looks.
 Position KeyAt(const toml::key& key, const toml::node& node);
-
-std::string_view TypeName(const toml::node& node);
 
 // What a type error says was found instead: "integer 15", "string \"15\"", "boolean".
 std::string Describe(const toml::node& node, Show show);

@@ -1,6 +1,4 @@
 // Loader: [[notifier]] and [[alert]].
-#include "config/loader.h"
-
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -13,6 +11,7 @@
 #include <unordered_map>
 
 #include "config/env_expand.h"
+#include "config/loader.h"
 #include "config/values.h"
 #include "core/duration.h"
 #include "core/log.h"
@@ -24,6 +23,40 @@ namespace gatewatch::config::internal {
 using namespace std::chrono_literals;
 
 namespace {
+
+constexpr std::string_view kAlertKeys[] = {
+    "name",   "targets",  "signal", "window", "above",       "clear_below",  "for",   "min_samples",
+    "repeat", "severity", "notify", "slo",    "long_window", "short_window", "factor"};
+constexpr std::string_view kBurnRateKeys[] = {"slo", "long_window", "short_window", "factor"};
+constexpr std::string_view kNotifierKeys[] = {"name",    "type",   "url",     "send_resolved",
+                                              "timeout", "secret", "headers", "template"};
+
+// In the order of config::AlertSignal and config::NotifierType.
+constexpr std::string_view kSignals[] = {
+    "502_ratio",   "5xx_ratio",   "failure_ratio",        "latency_p50",
+    "latency_p90", "latency_p99", "consecutive_failures", "burn_rate"};
+constexpr std::string_view kNotifierTypes[] = {"webhook",    "slack",      "discord",     "teams",
+                                               "mattermost", "googlechat", "alertmanager"};
+
+constexpr core::Millis kMinRepeat = 1min;
+constexpr core::Millis kMaxNotifierTimeout = 5min;
+constexpr std::int64_t kMaxMinSamples = 1'000'000;
+// Latencies at or above this are recorded as this (window/latency_histogram.h), so a latency
+// threshold must be below it to be reachable.
+constexpr double kMaxLatencySeconds = 120.0;
+
+template <std::size_t N>
+std::size_t IndexOf(const std::string_view (&list)[N], std::string_view value) {
+  return static_cast<std::size_t>(std::find(std::begin(list), std::end(list), value) -
+                                  std::begin(list));
+}
+
+// A threshold in a message: "0.05", "14.4", "10" (not "10.000000000000002").
+std::string FormatNumber(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", value);
+  return buf;
+}
 
 bool IsRatio(AlertSignal signal) {
   return signal == AlertSignal::k502Ratio || signal == AlertSignal::k5xxRatio ||

@@ -1,6 +1,4 @@
 // Loader: [defaults] and [[target]].
-#include "config/loader.h"
-
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -13,6 +11,7 @@
 #include <unordered_map>
 
 #include "config/env_expand.h"
+#include "config/loader.h"
 #include "config/values.h"
 #include "core/duration.h"
 #include "core/log.h"
@@ -22,6 +21,38 @@
 namespace gatewatch::config::internal {
 
 using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::string_view kTargetKeys[] = {"name",
+                                            "url",
+                                            "method",
+                                            "headers",
+                                            "body",
+                                            "interval",
+                                            "timeout",
+                                            "unhealthy_interval",
+                                            "expect_status",
+                                            "expect_body",
+                                            "follow_redirects",
+                                            "tls_insecure",
+                                            "max_body_bytes",
+                                            "connection",
+                                            "health",
+                                            "upstream",
+                                            "resolve_all",
+                                            "confirm",
+                                            "labels"};
+constexpr std::string_view kMethods[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                         "PATCH", "DELETE", "OPTIONS"};
+constexpr std::string_view kConnections[] = {"fresh", "reuse"};
+constexpr std::string_view kHealthModes[] = {"auto", "off"};
+
+constexpr core::Millis kMinInterval = 100ms;
+constexpr std::int64_t kMaxBodyBytesLimit = 64 << 20;
+constexpr std::int64_t kMaxConfirm = 5;
+
+}  // namespace
 
 void Loader::ParseTargets(const toml::node* targets, const toml::node* defaults,
                           std::vector<TargetSpec>& out) {
