@@ -447,14 +447,16 @@ TEST_F(ProberTest, OnDoneMayStartTheNextProbe) {
   FakeUpstream up;
   up.Start();
   up.Set("/chain", Step{});
-  const config::TargetSpec t = Target(up.Url("/chain"));
+  // A generous timeout: the test is about starting from inside a callback, and under TSan
+  // with the suite running in parallel a 200 ms probe once timed out.
+  const config::TargetSpec t = Target(up.Url("/chain"), std::chrono::seconds(2));
   int done = 0;
   std::function<void(ProbeResult &&)> next = [&](ProbeResult&& r) {
     EXPECT_TRUE(r.success()) << r.detail;
     if (++done < 5) prober_.Start(t, next);
   };
   prober_.Start(t, next);
-  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  const auto deadline = Clock::now() + std::chrono::seconds(15);
   while (done < 5 && Clock::now() < deadline) multi_.Poll(milliseconds(50));
   EXPECT_EQ(done, 5);
   EXPECT_EQ(up.Hits("/chain"), 5u);
